@@ -1,3 +1,22 @@
-"""Imbalanced multi-label classification with Keras networks on logits."""
+"""Imbalanced multi-label classification with Keras networks on logits.
+
+The package offers one scikit-learn estimator,
+:class:`WeightedMultiLabelClassifier`, and the parts it is made of: the
+weighted loss on logits, the ``pos_weight`` strategies and the default
+network builder.
+"""
+
+from ._classifier import WeightedMultiLabelClassifier
+from ._loss import WeightedBinaryCrossentropy, weighted_binary_crossentropy
+from ._network import build_mlp
+from ._pos_weight import compute_pos_weight
 
 __version__ = "0.1.0.dev0"
+
+__all__ = [
+    "WeightedBinaryCrossentropy",
+    "WeightedMultiLabelClassifier",
+    "build_mlp",
+    "compute_pos_weight",
+    "weighted_binary_crossentropy",
+]

@@ -1,0 +1,1190 @@
+"""The WeightedMultiLabelClassifier estimator."""
+
+import copy
+import inspect
+import numbers
+import os
+import random
+import tempfile
+import threading
+import warnings
+
+import keras
+import numpy as np
+import scipy.sparse as sp
+import tensorflow as tf
+from scikeras._utils import route_params, unflatten_params
+from scikeras.wrappers import BaseWrapper
+from scipy.special import expit, logit
+from sklearn.base import ClassifierMixin
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._loss import WeightedBinaryCrossentropy, weighted_binary_crossentropy
+from ._network import build_mlp
+from ._pos_weight import compute_pos_weight
+from ._split import stratified_folds, stratified_holdout
+from ._thresholds import check_threshold_scoring, tune_thresholds
+
+# Rows sent through the network at once when predicting. Sparse rows are
+# converted batch by batch, so this also bounds the memory of a dense batch.
+_PREDICT_BATCH_SIZE = 4096
+
+# Creating a compiled forward function is guarded, so that threads that
+# predict with a freshly loaded estimator at the same time build one only.
+_FORWARD_LOCK = threading.Lock()
+
+
+class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
+    """Multi-label classifier: a Keras network on logits, weighted loss, tuned thresholds.
+
+    A network that ends in one logit per label is trained on binary
+    cross-entropy whose positive term is weighted per label (``pos_weight``),
+    so that rare labels are not drowned by their negatives. Because the
+    weight shifts every logit by ``log(pos_weight)``, the shift is taken off
+    again before probabilities are reported: ``predict_proba`` stays
+    calibrated. Each label then gets its own decision threshold, tuned for
+    ``threshold_scoring`` on rows the network did not train on.
+
+    The estimator builds on scikeras' ``BaseWrapper``: parameters routed with
+    ``model__``, ``optimizer__``, ``fit__`` and ``callbacks__`` prefixes, and
+    model builders that receive ``meta``, work as in scikeras.
+
+    Parameters
+    ----------
+    model : callable, default=None
+        Builds the Keras network. It is called with the parameters routed as
+        ``model__<name>`` and, when its signature asks for them, ``meta`` (a
+        dict with ``n_features_in_``, ``n_outputs_`` (the number of labels),
+        ``sparse_input_``, ``classes_``, ``X_shape_``) and ``params`` (all
+        parameters of the estimator). It must return a new, uncompiled or
+        compiled ``keras.Model`` whose output is one logit per label, with no
+        sigmoid; the estimator compiles it with its own loss. ``None`` builds
+        a multi-layer perceptron from ``hidden_layer_sizes``, ``activation``
+        and ``dropout``.
+
+    hidden_layer_sizes : tuple of int, default=(100, 100)
+        Widths of the hidden layers of the default network.
+
+    activation : str, default="relu"
+        Activation of the hidden layers of the default network.
+
+    dropout : float, default=0.0
+        Dropout rate after each hidden layer of the default network.
+
+    pos_weight : {"balanced", "sqrt"}, float, array-like, dict or None, \
+            default="balanced"
+        Weight of the positive term of the loss, per label. ``"balanced"``
+        gives ``n_negative / n_positive`` of each label, counted on the rows
+        trained on with sample weights; ``"sqrt"`` its square root; ``None``
+        no weighting; a positive float, an array of one weight per label or a
+        dict keyed by label name set them directly.
+
+    max_pos_weight : float, default=100.0
+        Frequency-based weights are clipped to
+        ``[1 / max_pos_weight, max_pos_weight]`` so that a label with very
+        few positives cannot dominate training.
+
+    threshold : "auto", float or array-like of shape (n_labels,), \
+            default="auto"
+        Decision thresholds on the calibrated probabilities. ``"auto"`` tunes
+        one per label for ``threshold_scoring``; a float in [0, 1] or one
+        float per label fixes them.
+
+    threshold_scoring : str or callable, default="f1"
+        What the tuning maximises on each label: ``"f1"``; any F-beta as
+        ``"f<beta>"`` (``"f2"`` weighs recall more, ``"f0.5"`` precision);
+        ``"precision_at_recall=<r>"``, the best precision whose recall is at
+        least ``r``; or a callable ``metric(y_true, y_pred) -> float`` on one
+        label. F-beta and precision-at-recall are searched exactly; a callable
+        is evaluated at up to 1000 candidate thresholds per label.
+
+    threshold_min_positives : int, default=5
+        A label with fewer positives than this in the tuning rows is not
+        tuned on its own: it gets one shared threshold tuned on the scores of
+        all labels together.
+
+    validation_fraction : float, default=0.2
+        Share of the rows held out, stratified by label, for early stopping
+        and threshold tuning. Nothing is held out when neither needs it.
+
+    cv : int, default=None
+        When set to ``k >= 2``, thresholds are tuned on out-of-fold scores
+        (cross-fitting): ``k`` networks each train on all folds but one and
+        score the one left out; the final network then trains on every row.
+        With early stopping, each fold network stops on its own held-out fold
+        and the final network trains for the median of their best epochs.
+        Costs ``k + 1`` trainings; meant for small data sets.
+
+    early_stopping : bool, default=True
+        Stop training when the weighted loss on the held-out rows has not
+        improved for ``n_iter_no_change`` epochs, and keep the weights of the
+        best epoch.
+
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+
+    epochs : int, default=100
+        Largest number of passes over the training rows.
+
+    batch_size : int, default=256
+        Rows per gradient step.
+
+    learning_rate : float, default=1e-3
+        Learning rate of the optimizer, unless ``optimizer__learning_rate``
+        is given.
+
+    optimizer : str, keras.optimizers.Optimizer class or instance, \
+            default="adam"
+        The optimizer; a new one is made for every fit (an instance is copied
+        from its configuration). Its arguments can be routed as
+        ``optimizer__<name>``.
+
+    callbacks : list of keras.callbacks.Callback, default=None
+        Keras callbacks called during training (epoch and batch hooks; set
+        ``model.stop_training`` to stop).
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the split of the rows, the order of the batches and the
+        initial weights. An int makes a fit repeatable to the last digit on
+        the same machine.
+
+    verbose : int, default=0
+        1 shows Keras progress bars during training.
+
+    **kwargs : dict
+        Routed parameters, as in scikeras: ``model__<name>`` goes to the
+        model builder, ``optimizer__<name>`` to the optimizer,
+        ``fit__<name>`` overrides ``epochs``, ``batch_size`` and ``verbose``
+        for fitting, ``callbacks__<name>`` to callbacks given as classes.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained network; it outputs raw (uncalibrated) logits.
+
+    pos_weight_ : ndarray of shape (n_labels,)
+        The weight of the positive term of each label; all ones when
+        ``pos_weight=None``.
+
+    thresholds_ : ndarray of shape (n_labels,)
+        Decision threshold of each label on the calibrated probability: a
+        label is predicted where ``predict_proba >= thresholds_``. A label
+        with no positive in the training rows has threshold 1 and is never
+        predicted.
+
+    classes_ : ndarray
+        Label names: the columns of y when it is a DataFrame, else
+        ``0 .. n_labels - 1``. For 1-D y, the two classes, as for any binary
+        scikit-learn classifier.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, defined only when X is a DataFrame with
+        string column names.
+
+    history_ : dict of list
+        ``"loss"`` (and ``"val_loss"`` when rows are held out) per epoch of
+        the final network's training.
+
+    best_epoch_ : int
+        Number of epochs whose weights the final network keeps.
+
+    tuned_labels_ : ndarray of bool of shape (n_labels,)
+        Whether each label got a threshold tuned on its own. ``False`` where
+        ``threshold`` is fixed, where the label had too few positives in the
+        tuning rows (it gets the shared threshold) or no positive at all.
+
+    See Also
+    --------
+    WeightedBinaryCrossentropy : The loss the network is trained on.
+    sklearn.model_selection.TunedThresholdClassifierCV : Threshold tuning for
+        one binary label.
+
+    Notes
+    -----
+    For a label whose true probability is ``p``, the weighted loss is
+    minimised by the logit ``log(p / (1 - p)) + log(pos_weight)``, so
+    ``sigmoid(logit - log(pos_weight))`` estimates ``p`` again. That is what
+    :meth:`decision_function` and :meth:`predict_proba` return.
+
+    Examples
+    --------
+    >>> from sklearn_multilabel import WeightedMultiLabelClassifier
+    >>> from sklearn_multilabel.datasets import make_reference_problem
+    >>> X, Y = make_reference_problem(2000, n_labels=5, random_state=0)
+    >>> clf = WeightedMultiLabelClassifier(
+    ...     hidden_layer_sizes=(8,), epochs=5, random_state=0
+    ... ).fit(X, Y)
+    >>> clf.predict(X[:2]).shape
+    (2, 5)
+    >>> clf.pos_weight_.round(1)
+    array([4.1, 4.1, 4.4, 3.8, 4. ])
+    """
+
+    _parameter_constraints = {
+        "model": [callable, None],
+        "hidden_layer_sizes": ["array-like"],
+        "activation": [str, callable],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "pos_weight": [
+            StrOptions({"balanced", "sqrt"}),
+            Interval(numbers.Real, 0, None, closed="neither"),
+            "array-like",
+            dict,
+            None,
+        ],
+        "max_pos_weight": [Interval(numbers.Real, 1, None, closed="left")],
+        "threshold": [
+            StrOptions({"auto"}),
+            Interval(numbers.Real, 0, 1, closed="both"),
+            "array-like",
+        ],
+        "threshold_scoring": [str, callable],
+        "threshold_min_positives": [Interval(numbers.Real, 0, None, closed="left")],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "cv": [Interval(numbers.Integral, 2, None, closed="left"), None],
+        "early_stopping": ["boolean"],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "optimizer": [str, keras.optimizers.Optimizer, type],
+        "callbacks": [list, keras.callbacks.Callback, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        model=None,
+        *,
+        hidden_layer_sizes=(100, 100),
+        activation="relu",
+        dropout=0.0,
+        pos_weight="balanced",
+        max_pos_weight=100.0,
+        threshold="auto",
+        threshold_scoring="f1",
+        threshold_min_positives=5,
+        validation_fraction=0.2,
+        cv=None,
+        early_stopping=True,
+        n_iter_no_change=10,
+        epochs=100,
+        batch_size=256,
+        learning_rate=1e-3,
+        optimizer="adam",
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+        **kwargs,
+    ):
+        self.model = model
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.pos_weight = pos_weight
+        self.max_pos_weight = max_pos_weight
+        self.threshold = threshold
+        self.threshold_scoring = threshold_scoring
+        self.threshold_min_positives = threshold_min_positives
+        self.validation_fraction = validation_fraction
+        self.cv = cv
+        self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.optimizer = optimizer
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+
+        # Routed parameters are stored as attributes, as scikeras does.
+        vars(self).update(kwargs)
+        if kwargs:
+            self._user_params = set(kwargs)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        tags.classifier_tags.multi_class = False
+        tags.classifier_tags.poor_score = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        tags.input_tags.sparse = True
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+    def __repr__(self, N_CHAR_MAX=700):
+        # scikit-learn's repr (only the parameters that differ from their
+        # defaults), not the one-parameter-per-line repr of scikeras.
+        return super(BaseWrapper, self).__repr__(N_CHAR_MAX=N_CHAR_MAX)
+
+    # ------------------------------------------------------------------
+    # Fitting
+    # ------------------------------------------------------------------
+
+    def fit(self, X, y, sample_weight=None):
+        """Train the network, then tune one threshold per label.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape \
+                (n_samples, n_features)
+            Training rows. A sparse matrix is fed to the network in batches
+            and never densified whole.
+
+        y : {array-like, sparse matrix, DataFrame} of shape \
+                (n_samples, n_labels) or (n_samples,)
+            Label indicator matrix of 0 and 1 (a list of lists of 0 and 1 is
+            accepted), or a 1-D binary target for a single label.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the rows, used in the loss, in
+            ``pos_weight="balanced"`` and in the threshold search.
+
+        Returns
+        -------
+        self : WeightedMultiLabelClassifier
+            The fitted estimator.
+        """
+        # All work happens on a copy: a fit that fails or is interrupted
+        # leaves this estimator as it was.
+        work = copy.copy(self)
+        for name in [key for key in vars(work) if _is_fitted_name(key)]:
+            delattr(work, name)
+        work._fit(X, y, sample_weight)
+
+        vars(self).clear()
+        vars(self).update(vars(work))
+        return self
+
+    def _fit(self, X, y, sample_weight):
+        self._validate_params()
+        scoring = self._check_params()
+
+        X = validate_data(
+            self,
+            X,
+            accept_sparse="csr",
+            dtype=(np.float32, np.float64),
+            reset=True,
+        )
+        Y, classes, one_d = _check_targets(y, X.shape[0])
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        if not np.any(sample_weight > 0):
+            raise ValueError(
+                "sample_weight must give a positive weight to at least one row; "
+                "all weights are zero."
+            )
+        n_labels = Y.shape[1]
+        thresholds = self._check_fixed_thresholds(n_labels)
+        if isinstance(self.pos_weight, dict):
+            compute_pos_weight(Y[:1], self.pos_weight, labels=list(classes))
+
+        self.classes_ = classes
+        self._one_d_target = one_d
+        self.n_outputs_ = n_labels
+        self.sparse_input_ = sp.issparse(X)
+        self.X_shape_ = X.shape
+        self.target_type_ = "binary" if one_d else "multilabel-indicator"
+
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        rng = np.random.default_rng(seed)
+        tune = thresholds is None
+
+        # Out-of-fold scores from k networks, then one network on every row.
+        if tune and self.cv is not None:
+            scores, tune_Y, tune_w, n_epochs = self._cross_fit(X, Y, sample_weight, rng)
+            result = self._train_once(
+                X, Y, sample_weight, None, rng, epochs=n_epochs, stop_early=False
+            )
+        else:
+            held_out = None
+            if tune or self.early_stopping:
+                held_out = stratified_holdout(Y, self.validation_fraction, rng)
+            result = self._train_once(
+                X, Y, sample_weight, held_out, rng, epochs=None, stop_early=None
+            )
+            if tune:
+                train_rows, tune_rows = held_out
+                scores = result["val_scores"]
+                tune_Y, tune_w = Y[tune_rows], sample_weight[tune_rows]
+
+        # Labels that never had a positive to learn from are never predicted.
+        trained_Y, trained_w = result["train_Y"], result["train_w"]
+        no_positive = (trained_w @ (trained_Y == 1)) == 0
+        if no_positive.any():
+            names = [classes[j] for j in np.flatnonzero(no_positive)]
+            warnings.warn(
+                f"Labels without any positive in the training rows: {names!r}. "
+                "They are never predicted.",
+                UserWarning,
+                stacklevel=3,
+            )
+
+        tuned = np.zeros(n_labels, dtype=bool)
+        if tune:
+            logit_thresholds, tuned = tune_thresholds(
+                tune_Y,
+                scores,
+                scoring,
+                sample_weight=tune_w,
+                min_positives=self.threshold_min_positives,
+            )
+            thresholds = expit(logit_thresholds)
+        thresholds = np.where(no_positive, 1.0, thresholds)
+
+        self.model_ = result["model"]
+        self.pos_weight_ = result["pos_weight"]
+        self.history_ = result["history"]
+        self.best_epoch_ = result["best_epoch"]
+        self.thresholds_ = thresholds
+        self.tuned_labels_ = tuned & ~no_positive
+
+    def _check_params(self):
+        # Checks that the table of constraints cannot express.
+        sizes = self.hidden_layer_sizes
+        if (
+            isinstance(sizes, (str, bytes))
+            or np.ndim(sizes) != 1
+            or not all(
+                isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0
+                for s in sizes
+            )
+        ):
+            raise ValueError(
+                "hidden_layer_sizes must be a tuple of positive integers, such as "
+                f"(100, 100) or (). Received: hidden_layer_sizes={sizes!r}"
+            )
+        if self.model is not None and isinstance(self.model, keras.Model):
+            raise ValueError(
+                "model must be a callable that builds a new network at every fit, "
+                "not a built keras.Model: wrap it in a function. "
+                f"Received: model={self.model!r}"
+            )
+        if self.model is not None and self.model is not build_mlp:
+            changed = [
+                name
+                for name, default in (
+                    ("hidden_layer_sizes", (100, 100)),
+                    ("activation", "relu"),
+                    ("dropout", 0.0),
+                )
+                if getattr(self, name) != default
+            ]
+            if changed:
+                raise ValueError(
+                    f"{', '.join(changed)} shape(s) the default network only, and "
+                    f"model={self.model!r} replaces it: pass such settings to your "
+                    "builder as model__<name> instead."
+                )
+        if isinstance(self.optimizer, type) and not issubclass(
+            self.optimizer, keras.optimizers.Optimizer
+        ):
+            raise ValueError(
+                "optimizer must be a name, a keras.optimizers.Optimizer subclass or "
+                f"an instance of one. Received: optimizer={self.optimizer!r}"
+            )
+        if isinstance(self.optimizer, str):
+            try:
+                keras.optimizers.get(self.optimizer)
+            except ValueError:
+                raise ValueError(
+                    f"optimizer {self.optimizer!r} is not a Keras optimizer name; "
+                    "use 'adam', 'sgd', 'rmsprop', 'adamw', ... or pass an "
+                    f"optimizer. Received: optimizer={self.optimizer!r}"
+                ) from None
+        return check_threshold_scoring(self.threshold_scoring)
+
+    def _check_fixed_thresholds(self, n_labels):
+        if isinstance(self.threshold, str):
+            return None
+        thresholds = np.asarray(self.threshold, dtype=np.float64)
+        if thresholds.ndim == 0:
+            thresholds = np.full(n_labels, float(thresholds))
+        if (
+            thresholds.shape != (n_labels,)
+            or not np.all(np.isfinite(thresholds))
+            or np.any((thresholds < 0) | (thresholds > 1))
+        ):
+            raise ValueError(
+                f"threshold must be 'auto', a probability in [0, 1] or one "
+                f"probability per label ({n_labels}). "
+                f"Received: threshold={self.threshold!r}"
+            )
+        return thresholds
+
+    def _cross_fit(self, X, Y, sample_weight, rng):
+        n_splits = self.cv
+        if n_splits > X.shape[0]:
+            raise ValueError(
+                f"cv={n_splits} folds need at least as many rows; X has {X.shape[0]}."
+            )
+        folds = stratified_folds(Y, n_splits, rng)
+
+        scores = np.empty(Y.shape, dtype=np.float64)
+        best_epochs = []
+        for k in range(n_splits):
+            held_out = (np.flatnonzero(folds != k), np.flatnonzero(folds == k))
+            result = self._train_once(
+                X, Y, sample_weight, held_out, rng, epochs=None, stop_early=None
+            )
+            scores[held_out[1]] = result["val_scores"]
+            best_epochs.append(result["best_epoch"])
+            del result
+
+        n_epochs = max(1, int(np.median(best_epochs)))
+        return scores, Y, sample_weight, n_epochs
+
+    def _train_once(self, X, Y, sample_weight, held_out, rng, *, epochs, stop_early):
+        """Build and train one network; score the held-out rows if any."""
+        fit_params = route_params(
+            self.get_params(), destination="fit", pass_filter=set(), strict=True
+        )
+        epochs = epochs or fit_params.get("epochs", self.epochs)
+        batch_size = fit_params.get("batch_size", self.batch_size)
+        verbose = fit_params.get("verbose", self.verbose)
+        stop_early = self.early_stopping if stop_early is None else stop_early
+
+        if held_out is None:
+            train_rows, val_rows = np.arange(X.shape[0]), None
+        else:
+            train_rows, val_rows = held_out
+        train_w = sample_weight[train_rows]
+        pos_weight = compute_pos_weight(
+            Y[train_rows],
+            self.pos_weight,
+            sample_weight=train_w,
+            labels=list(self.classes_),
+            max_pos_weight=self.max_pos_weight,
+        )
+
+        seed = int(rng.integers(np.iinfo(np.int32).max))
+        with _seeded(seed):
+            model = self._build_network()
+        optimizer = self._make_optimizer()
+        loss = WeightedBinaryCrossentropy(pos_weight)
+
+        trainer = _Trainer(model, optimizer, loss, self._callback_list(model))
+        history, best_epoch = trainer.train(
+            X,
+            Y,
+            sample_weight / sample_weight[train_rows].mean(),
+            train_rows,
+            val_rows if stop_early else None,
+            epochs=epochs,
+            batch_size=batch_size,
+            patience=self.n_iter_no_change,
+            rng=rng,
+            verbose=verbose,
+        )
+        model.compile(optimizer=optimizer, loss=loss)
+
+        result = {
+            "model": model,
+            "pos_weight": pos_weight,
+            "history": history,
+            "best_epoch": best_epoch,
+            "train_Y": Y[train_rows],
+            "train_w": train_w,
+        }
+        if val_rows is not None:
+            logits = _forward_in_batches(trainer.forward, X, val_rows)
+            result["val_scores"] = logits - np.log(pos_weight)
+        return result
+
+    def _build_network(self):
+        builder = self.model if self.model is not None else build_mlp
+        params = self.get_params()
+        build_params = route_params(
+            params,
+            destination="model",
+            pass_filter=getattr(self, "_user_params", set()),
+            strict=True,
+        )
+        if self.model is None:
+            build_params.update(
+                hidden_layer_sizes=tuple(self.hidden_layer_sizes),
+                activation=self.activation,
+                dropout=self.dropout,
+            )
+
+        signature = inspect.signature(builder).parameters
+        takes_kwargs = any(p.kind == p.VAR_KEYWORD for p in signature.values())
+        if "meta" in signature or takes_kwargs:
+            build_params["meta"] = {
+                "n_features_in_": self.n_features_in_,
+                "n_outputs_": self.n_outputs_,
+                "sparse_input_": self.sparse_input_,
+                "classes_": self.classes_,
+                "X_shape_": self.X_shape_,
+                "target_type_": self.target_type_,
+            }
+        if "params" in signature or takes_kwargs:
+            build_params["params"] = params
+
+        model = builder(**build_params)
+        _check_network(model, self.n_features_in_, self.n_outputs_, self.sparse_input_)
+        return model
+
+    def _make_optimizer(self):
+        params = self.get_params()
+        routed = route_params(params, destination="optimizer", pass_filter=set())
+        optimizer = self.optimizer
+        if isinstance(optimizer, keras.optimizers.Optimizer):
+            config = optimizer.get_config()
+            config.update(routed)
+            return type(optimizer).from_config(config)
+        if isinstance(optimizer, str):
+            optimizer = type(keras.optimizers.get(optimizer))
+        routed.setdefault("learning_rate", self.learning_rate)
+        return unflatten_params(items=optimizer, params=routed)
+
+    def _callback_list(self, model):
+        self._initialize_callbacks()
+        return self._fit_callbacks
+
+    # ------------------------------------------------------------------
+    # Prediction
+    # ------------------------------------------------------------------
+
+    def _check_fitted(self):
+        if not hasattr(self, "model_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call "
+                "'fit' with appropriate arguments before using this estimator."
+            )
+        check_is_fitted(self, "thresholds_")
+
+    def _calibrated_logits(self, X):
+        self._check_fitted()
+        X = validate_data(
+            self,
+            X,
+            accept_sparse="csr",
+            dtype=(np.float32, np.float64),
+            reset=False,
+        )
+        logits = _forward_in_batches(self._forward(), X, None)
+        return logits - np.log(self.pos_weight_)
+
+    def _forward(self):
+        forward = getattr(self, "_forward_fn", None)
+        if forward is None or forward[0] is not self.model_:
+            with _FORWARD_LOCK:
+                forward = getattr(self, "_forward_fn", None)
+                if forward is None or forward[0] is not self.model_:
+                    forward = (self.model_, _make_forward(self.model_))
+                    self._forward_fn = forward
+        return forward[1]
+
+    def decision_function(self, X):
+        """Calibrated logits: the network's logits less ``log(pos_weight_)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape \
+                (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_labels)
+            Calibrated logits, float64; ``(n_samples,)`` for a 1-D target.
+        """
+        scores = self._calibrated_logits(X)
+        return scores[:, 0] if self._one_d_target else scores
+
+    def predict_proba(self, X):
+        """Calibrated probability of each label.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape \
+                (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_labels)
+            ``sigmoid(decision_function(X))``, float64. For a 1-D target, the
+            two columns ``[P(classes_[0]), P(classes_[1])]``.
+        """
+        proba = expit(self._calibrated_logits(X))
+        if self._one_d_target:
+            return np.column_stack([1.0 - proba[:, 0], proba[:, 0]])
+        return proba
+
+    def predict(self, X):
+        """Predict the labels of each row with the per-label thresholds.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape \
+                (n_samples, n_features)
+            Rows to label.
+
+        Returns
+        -------
+        Y : ndarray of shape (n_samples, n_labels)
+            Indicator matrix of 0 and 1: label ``j`` where the calibrated
+            probability reaches ``thresholds_[j]``. For a 1-D target, a 1-D
+            array of ``classes_``.
+        """
+        scores = self._calibrated_logits(X)
+
+        # Compare in logit space: exact even where the sigmoid saturates.
+        with np.errstate(divide="ignore"):
+            cuts = logit(self.thresholds_)
+        Y = (scores >= cuts).astype(np.int64)
+        if self._one_d_target:
+            return self.classes_[Y[:, 0]]
+        return Y
+
+    def score(self, X, y, sample_weight=None):
+        """Subset accuracy, as for every scikit-learn classifier.
+
+        For imbalanced labels, prefer ``scoring="f1_macro"`` in model
+        selection: accuracy rewards predicting nothing.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape \
+                (n_samples, n_features)
+            Test rows.
+
+        y : array-like of shape (n_samples, n_labels) or (n_samples,)
+            True labels.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows.
+
+        Returns
+        -------
+        score : float
+            Share of rows whose labels are all predicted right.
+        """
+        return ClassifierMixin.score(self, X, y, sample_weight=sample_weight)
+
+    # ------------------------------------------------------------------
+    # scikeras hooks this estimator does not use
+    # ------------------------------------------------------------------
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """Not supported: thresholds are tuned after the whole training."""
+        raise NotImplementedError(
+            "WeightedMultiLabelClassifier does not support partial_fit: pos_weight "
+            "and thresholds come from the whole training; call fit."
+        )
+
+    def initialize(self, X, y=None):
+        """Not supported: a network is only useful with tuned thresholds."""
+        raise NotImplementedError(
+            "WeightedMultiLabelClassifier does not support initialize; call fit."
+        )
+
+    # ------------------------------------------------------------------
+    # Pickling: the network travels in the .keras format
+    # ------------------------------------------------------------------
+
+    def __getstate__(self):
+        state = dict(vars(self))
+        state.pop("_forward_fn", None)
+        state.pop("_fit_callbacks", None)
+        state.pop("_predict_callbacks", None)
+        if "model_" in state:
+            state["model_"] = _model_to_bytes(state["model_"])
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        if isinstance(state.get("model_"), bytes):
+            state["model_"] = _model_from_bytes(state["model_"])
+        vars(self).update(state)
+
+    def __deepcopy__(self, memo):
+        return _copy_via_state(self, memo)
+
+
+def _copy_via_state(estimator, memo):
+    new = estimator.__class__.__new__(estimator.__class__)
+    memo[id(estimator)] = new
+    state = estimator.__getstate__()
+    new.__setstate__(copy.deepcopy(state, memo))
+    return new
+
+
+def _is_fitted_name(name):
+    return (
+        (name.endswith("_") and not name.startswith("__") and not name.endswith("__"))
+        or name in ("_forward_fn", "_one_d_target", "_fit_callbacks")
+        or name in ("_predict_callbacks",)
+    )
+
+
+def _check_targets(y, n_samples):
+    """Validate y; return the indicator matrix, label names and 1-D flag."""
+    classes = None
+    if hasattr(y, "columns") and hasattr(y, "to_numpy"):
+        classes = np.asarray(y.columns, dtype=object)
+        y = y.to_numpy()
+    elif hasattr(y, "to_numpy") and hasattr(y, "name"):
+        y = y.to_numpy()
+    if sp.issparse(y):
+        y = y.toarray()
+    try:
+        y = np.asarray(y)
+    except ValueError as exc:
+        raise ValueError(
+            "y must be a rectangular array of 0 and 1 (rows of equal length); "
+            f"it could not be read as one: {exc}"
+        ) from None
+    if y.dtype == object:
+        try:
+            y = y.astype(np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                "y must hold numbers 0 and 1 only; it holds other objects "
+                f"(dtype object), e.g. {y.flat[0]!r}."
+            ) from None
+
+    if y.ndim not in (1, 2):
+        raise ValueError(
+            f"y must be 1-D (one binary label) or 2-D (n_samples, n_labels); "
+            f"received an array with {y.ndim} dimensions, shape {y.shape}."
+        )
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            f"y has {y.shape[0]} rows but X has {n_samples}: they must match."
+        )
+
+    # 1-D: a binary target with any two class values, as in scikit-learn.
+    if y.ndim == 1:
+        if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+            raise ValueError("y contains NaN or infinity.")
+        values = np.unique(y)
+        if y.dtype.kind == "f" and not np.all(values == np.round(values)):
+            raise ValueError(
+                "Unknown label type: y is continuous; a 1-D y must hold two "
+                f"classes, received values such as {values[:5]!r}."
+            )
+        if values.size > 2:
+            raise ValueError(
+                "A 1-D y must be binary (one label); received "
+                f"{values.size} classes: {values[:10]!r}. For several labels pass "
+                "a 2-D indicator matrix of 0 and 1."
+            )
+        if values.size < 2:
+            raise ValueError(
+                f"A 1-D y must hold two classes; it holds only one class, "
+                f"{values[:1]!r}. For one label that is never or always present, "
+                "pass y as a 2-D indicator matrix of shape (n_samples, 1)."
+            )
+        return (y == values[1]).astype(np.int8)[:, np.newaxis], values, True
+
+    if y.shape[1] == 0:
+        raise ValueError("y has no label columns; it needs at least one.")
+    if y.dtype.kind not in "biuf":
+        raise ValueError(f"y must hold the numbers 0 and 1; received dtype {y.dtype}.")
+    bad = ~np.isin(y, (0, 1))
+    if bad.any():
+        raise ValueError(
+            "y must hold 0 and 1 only (a label indicator matrix); received "
+            f"{y[bad][:5]!r} among its values."
+        )
+    if classes is None:
+        classes = np.arange(y.shape[1])
+    return y.astype(np.int8), classes, False
+
+
+def _check_network(model, n_features, n_labels, sparse):
+    """Check that a built network takes the features and outputs logits."""
+    if not isinstance(model, keras.Model):
+        raise TypeError(
+            "The model builder must return a keras.Model; it returned "
+            f"{type(model).__name__}."
+        )
+    if not _has_symbolic_io(model):
+        # A subclassed network: build it with one call on a row of zeros.
+        zeros = np.zeros((1, n_features), dtype=np.float32)
+        model(_to_model_input(sp.csr_matrix(zeros) if sparse else zeros, sparse))
+        out_shape = tuple(model.compute_output_shape((None, n_features)))
+    else:
+        if len(model.outputs) > 1:
+            raise ValueError(
+                f"The network must have one output of {n_labels} logits; it has "
+                f"{len(model.outputs)} outputs."
+            )
+        out_shape = tuple(model.outputs[0].shape)
+    if len(out_shape) != 2 or out_shape[-1] != n_labels:
+        raise ValueError(
+            f"The network must output one logit per label, shape (None, "
+            f"{n_labels}); its output has shape {out_shape}."
+        )
+
+    last = model.layers[-1] if model.layers else None
+    activation = getattr(getattr(last, "activation", None), "__name__", "linear")
+    if activation in ("sigmoid", "softmax"):
+        raise ValueError(
+            f"The network must end in logits, but its last layer applies "
+            f"{activation!r}. Use a linear last layer (activation=None): the loss "
+            "applies the sigmoid itself."
+        )
+
+
+def _has_symbolic_io(model):
+    try:
+        return bool(model.inputs) and bool(model.outputs)
+    except (AttributeError, ValueError):
+        return False
+
+
+class _seeded:
+    """Seed the random sources Keras uses to initialise weights, then restore."""
+
+    def __init__(self, seed):
+        self.seed = seed
+
+    def __enter__(self):
+        self._python_state = random.getstate()
+        self._numpy_state = np.random.get_state()
+        random.seed(self.seed)
+        np.random.seed(self.seed)
+
+    def __exit__(self, *exc):
+        random.setstate(self._python_state)
+        np.random.set_state(self._numpy_state)
+        return False
+
+
+def _input_spec(model):
+    if _has_symbolic_io(model):
+        inputs = model.inputs[0]
+        shape = (None, *tuple(inputs.shape)[1:])
+        if getattr(inputs, "sparse", False):
+            return tf.SparseTensorSpec(shape, tf.float32)
+        return tf.TensorSpec(shape, tf.float32)
+    return tf.TensorSpec(None, tf.float32)
+
+
+def _make_forward(model):
+    spec = _input_spec(model)
+
+    @tf.function(input_signature=[spec], reduce_retracing=True)
+    def forward(x):
+        return model(x, training=False)
+
+    return forward
+
+
+def _to_model_input(batch, sparse_model):
+    """Turn a batch of rows into what the network takes."""
+    if sp.issparse(batch):
+        if sparse_model:
+            coo = batch.tocoo()
+            order = np.lexsort((coo.col, coo.row))
+            indices = np.column_stack([coo.row[order], coo.col[order]])
+            return tf.SparseTensor(
+                indices.astype(np.int64),
+                coo.data[order].astype(np.float32),
+                coo.shape,
+            )
+        batch = batch.toarray()
+    return tf.convert_to_tensor(np.asarray(batch, dtype=np.float32))
+
+
+def _forward_in_batches(forward, X, rows):
+    """Logits of the given rows (all when None), float64, batch by batch."""
+    sparse_model = isinstance(forward.input_signature[0], tf.SparseTensorSpec)
+    n_rows = X.shape[0] if rows is None else rows.size
+    out = None
+    for start in range(0, max(n_rows, 1), _PREDICT_BATCH_SIZE):
+        stop = min(start + _PREDICT_BATCH_SIZE, n_rows)
+        if rows is None:
+            batch = X[start:stop]
+        else:
+            batch = X[rows[start:stop]]
+        logits = forward(_to_model_input(batch, sparse_model)).numpy()
+        if out is None:
+            out = np.empty((n_rows, logits.shape[1]), dtype=np.float64)
+        out[start:stop] = logits
+    return out
+
+
+class _Trainer:
+    """The training loop: one traced step, shuffled batches, early stopping."""
+
+    def __init__(self, model, optimizer, loss, callbacks):
+        self.model = model
+        self.optimizer = optimizer
+        self.loss = loss
+        self.callbacks = callbacks
+        self.forward = _make_forward(model)
+        self.step = self._make_step()
+
+    def _make_step(self):
+        model, optimizer, loss = self.model, self.optimizer, self.loss
+        n_labels = model.outputs[0].shape[-1]
+        variables = model.trainable_variables
+        optimizer.build(variables)
+        lean = _lean_update_possible(optimizer)
+
+        @tf.function(
+            input_signature=[
+                _input_spec(model),
+                tf.TensorSpec((None, n_labels), tf.float32),
+                tf.TensorSpec((None,), tf.float32),
+            ],
+            reduce_retracing=True,
+        )
+        def step(x, y, w):
+            with tf.GradientTape() as tape:
+                logits = model(x, training=True)
+                value = loss(y, logits, sample_weight=w)
+                if model.losses:
+                    value = value + tf.add_n(model.losses)
+            grads = tape.gradient(value, variables)
+            if lean:
+                # The same update as optimizer.apply, without the
+                # tf.distribute path that keeps every traced graph alive.
+                rate = optimizer.learning_rate
+                for grad, variable in zip(grads, variables):
+                    optimizer.update_step(grad, variable, rate)
+                    if variable.constraint is not None:
+                        variable.assign(variable.constraint(variable))
+                optimizer.iterations.assign_add(1)
+            else:
+                optimizer.apply(grads, variables)
+            return value
+
+        return step
+
+    def train(
+        self,
+        X,
+        Y,
+        w,
+        train_rows,
+        val_rows,
+        *,
+        epochs,
+        batch_size,
+        patience,
+        rng,
+        verbose,
+    ):
+        model = self.model
+        sparse_model = isinstance(_input_spec(model), tf.SparseTensorSpec)
+        Yf = Y.astype(np.float32)
+        wf = w.astype(np.float32)
+        n_steps = -(-train_rows.size // batch_size)
+        callbacks = keras.callbacks.CallbackList(
+            list(self.callbacks),
+            add_history=False,
+            add_progbar=verbose > 0,
+            model=model,
+            epochs=epochs,
+            steps=n_steps,
+            verbose=verbose,
+        )
+        batch_hooks = bool(self.callbacks) or verbose > 0
+
+        history = {"loss": []}
+        if val_rows is not None:
+            history["val_loss"] = []
+        best = (np.inf, 0, None)
+        model.stop_training = False
+        callbacks.on_train_begin()
+        for epoch in range(epochs):
+            callbacks.on_epoch_begin(epoch)
+            order = train_rows[rng.permutation(train_rows.size)]
+            total, weight = 0.0, 0.0
+            for i in range(n_steps):
+                rows = np.sort(order[i * batch_size : (i + 1) * batch_size])
+                if batch_hooks:
+                    callbacks.on_train_batch_begin(i)
+                value = self.step(
+                    _to_model_input(X[rows], sparse_model), Yf[rows], wf[rows]
+                )
+                total += float(value) * rows.size
+                weight += rows.size
+                if batch_hooks:
+                    callbacks.on_train_batch_end(i, {"loss": total / weight})
+            logs = {"loss": total / weight}
+
+            if val_rows is not None:
+                logits = _forward_in_batches(self.forward, X, val_rows)
+                per_row = np.mean(
+                    np.asarray(
+                        weighted_binary_crossentropy(
+                            Y[val_rows], logits, self.loss.pos_weight
+                        )
+                    ),
+                    axis=1,
+                )
+                logs["val_loss"] = float(np.average(per_row, weights=w[val_rows]))
+                if logs["val_loss"] < best[0]:
+                    best = (logs["val_loss"], epoch + 1, model.get_weights())
+            for key, value in logs.items():
+                history[key].append(value)
+            callbacks.on_epoch_end(epoch, logs)
+
+            if not np.isfinite(logs["loss"]):
+                raise FloatingPointError(
+                    f"The training loss became {logs['loss']} at epoch {epoch + 1}; "
+                    "lower learning_rate or max_pos_weight, or scale the features."
+                )
+            if val_rows is not None and epoch + 1 - best[1] >= patience:
+                break
+            if model.stop_training:
+                break
+        callbacks.on_train_end()
+
+        if val_rows is None or best[2] is None:
+            return history, len(history["loss"])
+        model.set_weights(best[2])
+        return history, best[1]
+
+
+def _lean_update_possible(optimizer):
+    """Whether optimizer.apply reduces to update_step on every variable."""
+    return (
+        type(optimizer).apply is keras.optimizers.Optimizer.apply
+        and not tf.distribute.has_strategy()
+        and optimizer.clipnorm is None
+        and optimizer.clipvalue is None
+        and optimizer.global_clipnorm is None
+        and not optimizer.weight_decay
+        and not optimizer.use_ema
+        and not optimizer.gradient_accumulation_steps
+        and optimizer.loss_scale_factor is None
+    )
+
+
+def _model_to_bytes(model):
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        model.save(path)
+        with open(path, "rb") as file:
+            return file.read()
+
+
+def _model_from_bytes(data):
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        with open(path, "wb") as file:
+            file.write(data)
+        return keras.saving.load_model(path, compile=True, safe_mode=True)
