@@ -42,7 +42,7 @@ _FORWARD_LOCK = threading.Lock()
 
 
 class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
-    """Multi-label classifier: a Keras network on logits, weighted loss, tuned thresholds.
+    """Multi-label classifier: Keras network on logits, weighted loss, thresholds.
 
     A network that ends in one logit per label is trained on binary
     cross-entropy whose positive term is weighted per label (``pos_weight``),
@@ -953,20 +953,21 @@ def _has_symbolic_io(model):
 
 
 class _seeded:
-    """Seed the random sources Keras uses to initialise weights, then restore."""
+    """Seed Python's random module, which Keras draws default seeds from.
+
+    Initialisers and dropout layers built without a seed take one from
+    Python's ``random``; its state is restored on exit.
+    """
 
     def __init__(self, seed):
         self.seed = seed
 
     def __enter__(self):
         self._python_state = random.getstate()
-        self._numpy_state = np.random.get_state()
         random.seed(self.seed)
-        np.random.seed(self.seed)
 
     def __exit__(self, *exc):
         random.setstate(self._python_state)
-        np.random.set_state(self._numpy_state)
         return False
 
 
@@ -1061,7 +1062,7 @@ class _Trainer:
                 # The same update as optimizer.apply, without the
                 # tf.distribute path that keeps every traced graph alive.
                 rate = optimizer.learning_rate
-                for grad, variable in zip(grads, variables):
+                for grad, variable in zip(grads, variables, strict=True):
                     optimizer.update_step(grad, variable, rate)
                     if variable.constraint is not None:
                         variable.assign(variable.constraint(variable))
