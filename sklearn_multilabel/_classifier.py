@@ -6,7 +6,6 @@ import numbers
 import os
 import random
 import tempfile
-import threading
 import warnings
 
 import keras
@@ -19,6 +18,7 @@ from scipy.special import expit, logit
 from sklearn.base import ClassifierMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
+from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -35,10 +35,6 @@ from ._thresholds import check_threshold_scoring, tune_thresholds
 # Rows sent through the network at once when predicting. Sparse rows are
 # converted batch by batch, so this also bounds the memory of a dense batch.
 _PREDICT_BATCH_SIZE = 4096
-
-# Creating a compiled forward function is guarded, so that threads that
-# predict with a freshly loaded estimator at the same time build one only.
-_FORWARD_LOCK = threading.Lock()
 
 
 class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
@@ -114,13 +110,16 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         Share of the rows held out, stratified by label, for early stopping
         and threshold tuning. Nothing is held out when neither needs it.
 
-    cv : int, default=None
-        When set to ``k >= 2``, thresholds are tuned on out-of-fold scores
-        (cross-fitting): ``k`` networks each train on all folds but one and
-        score the one left out; the final network then trains on every row.
+    cv : int, cross-validation splitter or iterable, default=None
+        When set, thresholds are tuned on out-of-fold scores (cross-fitting):
+        one network per fold trains on the other folds and scores its own;
+        the final network then trains on every row. An int ``k >= 2`` makes
+        ``k`` folds stratified by label; a splitter or an iterable of
+        ``(train, test)`` index pairs must put every row in exactly one test
+        fold. ``None`` tunes on the ``validation_fraction`` hold-out instead.
         With early stopping, each fold network stops on its own held-out fold
         and the final network trains for the median of their best epochs.
-        Costs ``k + 1`` trainings; meant for small data sets.
+        Costs one training per fold and one more; meant for small data sets.
 
     early_stopping : bool, default=True
         Stop training when the weighted loss on the held-out rows has not
@@ -251,7 +250,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         "threshold_scoring": [str, callable],
         "threshold_min_positives": [Interval(numbers.Real, 0, None, closed="left")],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
-        "cv": [Interval(numbers.Integral, 2, None, closed="left"), None],
+        "cv": ["cv_object"],
         "early_stopping": ["boolean"],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -370,6 +369,11 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         return self
 
     def _fit(self, X, y, sample_weight):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
         self._validate_params()
         scoring = self._check_params()
 
@@ -448,6 +452,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         thresholds = np.where(no_positive, 1.0, thresholds)
 
         self.model_ = result["model"]
+        self._forward_fn = (result["model"], result["forward"])
         self.pos_weight_ = result["pos_weight"]
         self.history_ = result["history"]
         self.best_epoch_ = result["best_epoch"]
@@ -528,17 +533,38 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         return thresholds
 
     def _cross_fit(self, X, Y, sample_weight, rng):
-        n_splits = self.cv
-        if n_splits > X.shape[0]:
+        n_samples = X.shape[0]
+        if isinstance(self.cv, numbers.Integral):
+            if self.cv > n_samples:
+                raise ValueError(
+                    f"cv={self.cv} folds need at least as many rows; X has {n_samples}."
+                )
+            folds = stratified_folds(Y, self.cv, rng)
+            splits = [
+                (np.flatnonzero(folds != k), np.flatnonzero(folds == k))
+                for k in range(self.cv)
+            ]
+        elif hasattr(self.cv, "split"):
+            splits = list(self.cv.split(X, Y))
+        else:
+            splits = list(self.cv)
+
+        # Every row needs exactly one out-of-fold score.
+        covered = np.zeros(n_samples, dtype=np.int64)
+        for _, test in splits:
+            np.add.at(covered, np.asarray(test), 1)
+        if not np.all(covered == 1):
             raise ValueError(
-                f"cv={n_splits} folds need at least as many rows; X has {X.shape[0]}."
+                "cv must put every row in exactly one test fold, so that each row "
+                f"gets one out-of-fold score; received cv={self.cv!r}, whose test "
+                f"folds cover {np.sum(covered == 0)} rows never and "
+                f"{np.sum(covered > 1)} rows more than once."
             )
-        folds = stratified_folds(Y, n_splits, rng)
 
         scores = np.empty(Y.shape, dtype=np.float64)
         best_epochs = []
-        for k in range(n_splits):
-            held_out = (np.flatnonzero(folds != k), np.flatnonzero(folds == k))
+        for train, test in splits:
+            held_out = (np.asarray(train), np.asarray(test))
             result = self._train_once(
                 X, Y, sample_weight, held_out, rng, epochs=None, stop_early=None
             )
@@ -600,6 +626,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
             "best_epoch": best_epoch,
             "train_Y": Y[train_rows],
             "train_w": train_w,
+            "forward": trainer.forward,
         }
         if val_rows is not None:
             logits = _forward_in_batches(trainer.forward, X, val_rows)
@@ -682,14 +709,12 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         return logits - np.log(self.pos_weight_)
 
     def _forward(self):
-        forward = getattr(self, "_forward_fn", None)
-        if forward is None or forward[0] is not self.model_:
-            with _FORWARD_LOCK:
-                forward = getattr(self, "_forward_fn", None)
-                if forward is None or forward[0] is not self.model_:
-                    forward = (self.model_, _make_forward(self.model_))
-                    self._forward_fn = forward
-        return forward[1]
+        model, forward = self._forward_fn
+        if model is not self.model_:
+            raise NotFittedError(
+                "model_ was replaced after fit; fit the estimator again to predict."
+            )
+        return forward
 
     def decision_function(self, X):
         """Calibrated logits: the network's logits less ``log(pos_weight_)``.
@@ -783,18 +808,13 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
     # scikeras hooks this estimator does not use
     # ------------------------------------------------------------------
 
+    @available_if(lambda self: False)
     def partial_fit(self, X, y, sample_weight=None):
-        """Not supported: thresholds are tuned after the whole training."""
-        raise NotImplementedError(
-            "WeightedMultiLabelClassifier does not support partial_fit: pos_weight "
-            "and thresholds come from the whole training; call fit."
-        )
+        """Not available: pos_weight and thresholds need the whole training."""
 
+    @available_if(lambda self: False)
     def initialize(self, X, y=None):
-        """Not supported: a network is only useful with tuned thresholds."""
-        raise NotImplementedError(
-            "WeightedMultiLabelClassifier does not support initialize; call fit."
-        )
+        """Not available: a network is only useful with tuned thresholds."""
 
     # ------------------------------------------------------------------
     # Pickling: the network travels in the .keras format
@@ -813,6 +833,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         state = dict(state)
         if isinstance(state.get("model_"), bytes):
             state["model_"] = _model_from_bytes(state["model_"])
+            state["_forward_fn"] = (state["model_"], _make_forward(state["model_"]))
         vars(self).update(state)
 
     def __deepcopy__(self, memo):
@@ -883,7 +904,8 @@ def _check_targets(y, n_samples):
             )
         if values.size > 2:
             raise ValueError(
-                "A 1-D y must be binary (one label); received "
+                "Only binary classification is supported for a 1-D y (one label); "
+                "received "
                 f"{values.size} classes: {values[:10]!r}. For several labels pass "
                 "a 2-D indicator matrix of 0 and 1."
             )
@@ -992,17 +1014,15 @@ def _make_forward(model):
 
 
 def _to_model_input(batch, sparse_model):
-    """Turn a batch of rows into what the network takes."""
+    """Turn a batch of rows into what the network takes, sparse or dense."""
+    if sparse_model:
+        coo = sp.coo_matrix(batch)
+        order = np.lexsort((coo.col, coo.row))
+        indices = np.column_stack([coo.row[order], coo.col[order]])
+        return tf.SparseTensor(
+            indices.astype(np.int64), coo.data[order].astype(np.float32), coo.shape
+        )
     if sp.issparse(batch):
-        if sparse_model:
-            coo = batch.tocoo()
-            order = np.lexsort((coo.col, coo.row))
-            indices = np.column_stack([coo.row[order], coo.col[order]])
-            return tf.SparseTensor(
-                indices.astype(np.int64),
-                coo.data[order].astype(np.float32),
-                coo.shape,
-            )
         batch = batch.toarray()
     return tf.convert_to_tensor(np.asarray(batch, dtype=np.float32))
 

@@ -1,0 +1,573 @@
+"""Exact search of per-label decision thresholds on calibrated scores.
+
+The classifier produces one score per label (a logit), and a label is predicted
+positive for a row when ``score >= threshold``. This module picks, for every
+label, the threshold that maximises a metric on held-out rows.
+
+The search is exact rather than a grid. The scores of one label are sorted in
+descending order once; predicting the top ``k`` rows as positive is then a
+candidate "cut", and the weighted true and false positive counts of every cut
+are cumulative sums over the sorted rows. The work is ``O(n log n)`` per label
+and is vectorised over labels.
+
+Candidate cuts of one label with ``n`` rows:
+
+- ``k = 0``: predict no row, threshold ``+inf``;
+- ``0 < k < n`` where the ``k``-th and ``(k + 1)``-th sorted scores differ
+  (tied scores always fall on the same side): the threshold is the midpoint of
+  these two scores, kept strictly above the lower one and at most the higher
+  one, so that ``score >= threshold`` selects exactly the top ``k`` rows;
+- ``k = n``: predict every row, threshold ``-inf``.
+"""
+
+import inspect
+import math
+import numbers
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+# A callable metric is evaluated at no more than this many cuts per label.
+MAX_CALLABLE_CUTS = 1000
+
+_ACCEPTED = (
+    "'f1'; an F-beta string 'f<beta>' with beta a positive finite number "
+    "(such as 'f2' or 'f0.5'); 'precision_at_recall=<r>' with 0 < r <= 1; "
+    "or a callable metric(y_true, y_pred) -> float, higher is better"
+)
+
+# An unsigned decimal number: "2", "0.5", ".5", "1.", "1e-1".
+_NUMBER = r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_FBETA_RE = re.compile(rf"f(?P<beta>{_NUMBER})")
+_PAR_RE = re.compile(rf"precision_at_recall=(?P<recall>{_NUMBER})")
+
+
+@dataclass(frozen=True)
+class ThresholdScoring:
+    """Normalised form of the ``threshold_scoring`` parameter.
+
+    Parameters
+    ----------
+    kind : {"fbeta", "precision_at_recall", "callable"}
+        Family of the metric.
+
+    beta : float or None, default=None
+        Weight of recall against precision, for ``kind="fbeta"``.
+
+    min_recall : float or None, default=None
+        Smallest accepted recall, for ``kind="precision_at_recall"``.
+
+    metric : callable or None, default=None
+        Metric ``metric(y_true, y_pred) -> float`` of one label, for
+        ``kind="callable"``.
+
+    accepts_sample_weight : bool, default=False
+        Whether ``metric`` takes a ``sample_weight`` keyword.
+    """
+
+    kind: str
+    beta: float | None = None
+    min_recall: float | None = None
+    metric: Callable | None = None
+    accepts_sample_weight: bool = False
+
+
+def _bad_string(value, reason):
+    """Build the ValueError raised for a string that is not an accepted metric."""
+    return ValueError(
+        f"Invalid threshold_scoring={value!r}: {reason}. Accepted values: {_ACCEPTED}."
+    )
+
+
+def _accepts_sample_weight(metric):
+    """Tell whether ``metric`` can be called with a ``sample_weight`` keyword."""
+    try:
+        parameters = inspect.signature(metric).parameters.values()
+    except (TypeError, ValueError):
+        return False
+
+    for parameter in parameters:
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            return True
+        if parameter.name == "sample_weight" and parameter.kind in (
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            inspect.Parameter.KEYWORD_ONLY,
+        ):
+            return True
+    return False
+
+
+def check_threshold_scoring(threshold_scoring):
+    """Validate ``threshold_scoring`` and return its normalised form.
+
+    Parameters
+    ----------
+    threshold_scoring : str, callable or ThresholdScoring
+        Metric maximised by the threshold search. Accepted values:
+
+        - ``"f1"``, or any F-beta score written ``"f<beta>"`` with ``beta`` a
+          positive finite number, such as ``"f2"`` or ``"f0.5"``;
+        - ``"precision_at_recall=<r>"`` with ``0 < r <= 1``: the highest
+          precision among the thresholds whose recall is at least ``r``;
+        - a callable ``metric(y_true, y_pred) -> float`` scoring one label
+          from binary 0/1 one-dimensional arrays, higher is better. When it
+          takes a ``sample_weight`` keyword, it receives the sample weights;
+        - a ``ThresholdScoring`` returned by an earlier call, unchanged.
+
+    Returns
+    -------
+    spec : ThresholdScoring
+        Frozen description of the metric.
+
+    Raises
+    ------
+    TypeError
+        If ``threshold_scoring`` is neither a string nor a callable.
+
+    ValueError
+        If ``threshold_scoring`` is a string that names no accepted metric.
+    """
+    if isinstance(threshold_scoring, ThresholdScoring):
+        return threshold_scoring
+
+    if isinstance(threshold_scoring, str):
+        match = _FBETA_RE.fullmatch(threshold_scoring)
+        if match is not None:
+            beta = float(match["beta"])
+            if not (math.isfinite(beta) and beta > 0):
+                raise _bad_string(
+                    threshold_scoring, "beta must be a positive finite number"
+                )
+            return ThresholdScoring(kind="fbeta", beta=beta)
+
+        match = _PAR_RE.fullmatch(threshold_scoring)
+        if match is not None:
+            recall = float(match["recall"])
+            if not 0 < recall <= 1:
+                raise _bad_string(threshold_scoring, "r must satisfy 0 < r <= 1")
+            return ThresholdScoring(kind="precision_at_recall", min_recall=recall)
+
+        raise _bad_string(threshold_scoring, "unknown metric")
+
+    if callable(threshold_scoring):
+        return ThresholdScoring(
+            kind="callable",
+            metric=threshold_scoring,
+            accepts_sample_weight=_accepts_sample_weight(threshold_scoring),
+        )
+
+    raise TypeError(
+        "threshold_scoring must be a string or a callable, got "
+        f"{threshold_scoring!r} of type {type(threshold_scoring).__name__}. "
+        f"Accepted values: {_ACCEPTED}."
+    )
+
+
+def _check_min_positives(min_positives):
+    """Raise a ValueError unless ``min_positives`` is a number >= 0."""
+    valid = (
+        isinstance(min_positives, numbers.Real)
+        and not isinstance(min_positives, bool)
+        and min_positives >= 0
+    )
+    if not valid:
+        raise ValueError(f"min_positives must be a number >= 0, got {min_positives!r}.")
+
+
+def _check_inputs(y_true, scores, sample_weight):
+    """Validate the arrays and return them as float64 arrays of labels x rows.
+
+    Parameters
+    ----------
+    y_true : array-like or sparse matrix of shape (n_samples, n_labels)
+        Binary indicator of the true labels.
+
+    scores : array-like of shape (n_samples, n_labels)
+        Finite scores.
+
+    sample_weight : array-like of shape (n_samples,) or None
+        Finite non-negative weights.
+
+    Returns
+    -------
+    y : ndarray of shape (n_labels, n_samples)
+        ``y_true`` transposed, as a C-contiguous float64 array. It may share
+        memory with the input and must not be written to.
+
+    s : ndarray of shape (n_labels, n_samples)
+        ``scores`` transposed, as a C-contiguous float64 array. It may share
+        memory with the input and must not be written to.
+
+    w : ndarray of shape (n_samples,) or None
+        Float64 weights, or None when every row weighs 1.
+    """
+    if sparse.issparse(y_true):
+        y_true = y_true.toarray()
+    y_true = np.asarray(y_true)
+    scores = np.asarray(scores)
+
+    if scores.ndim != 2:
+        raise ValueError(
+            "scores must be a 2-D array of shape (n_samples, n_labels), got an "
+            f"array of shape {scores.shape!r}."
+        )
+    if y_true.shape != scores.shape:
+        raise ValueError(
+            "y_true and scores must have the same shape (n_samples, n_labels), "
+            f"got y_true of shape {y_true.shape!r} and scores of shape "
+            f"{scores.shape!r}."
+        )
+    n_samples = scores.shape[0]
+    if n_samples == 0:
+        raise ValueError(
+            "At least one row is needed to tune thresholds, got scores of shape "
+            f"{scores.shape!r}."
+        )
+
+    # Labels are given their own contiguous rows: sorting along the last axis is
+    # much faster than along the first.
+    y = np.ascontiguousarray(y_true.T, dtype=np.float64)
+    if not np.all((y == 0) | (y == 1)):
+        values = np.unique(y[(y != 0) & (y != 1)])[:5]
+        raise ValueError(
+            f"y_true must contain only 0 and 1, got other values such as "
+            f"{values.tolist()!r}."
+        )
+    s = np.ascontiguousarray(scores.T, dtype=np.float64)
+    if not np.all(np.isfinite(s)):
+        raise ValueError(
+            "scores must be finite, got NaN or infinite values in "
+            f"{np.count_nonzero(~np.isfinite(s))} entries."
+        )
+
+    if sample_weight is None:
+        return y, s, None
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if w.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},) to match the "
+            f"{n_samples} rows of scores, got shape {w.shape!r}."
+        )
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise ValueError(
+            "sample_weight must contain finite non-negative values, got "
+            f"minimum {float(np.min(w))!r} and maximum {float(np.max(w))!r}."
+        )
+    return y, s, w
+
+
+def _cut_thresholds(s_sorted, cuts):
+    """Turn chosen cut positions into thresholds in score space.
+
+    Parameters
+    ----------
+    s_sorted : ndarray of shape (n_labels, n_samples)
+        Scores of every label sorted in descending order.
+
+    cuts : ndarray of shape (n_labels,)
+        Number ``k`` of top rows predicted positive, between 0 and n_samples.
+        A cut between two rows must fall between two different scores.
+
+    Returns
+    -------
+    thresholds : ndarray of shape (n_labels,)
+        Threshold such that ``score >= threshold`` selects the top ``k`` rows.
+    """
+    n_samples = s_sorted.shape[1]
+    thresholds = np.empty(cuts.shape[0], dtype=np.float64)
+    thresholds[cuts == 0] = np.inf
+    thresholds[cuts == n_samples] = -np.inf
+
+    # Halving before adding cannot overflow; the midpoint is then pushed above
+    # the lower score when rounding lands on it.
+    inner = np.flatnonzero((cuts > 0) & (cuts < n_samples))
+    hi = s_sorted[inner, cuts[inner] - 1]
+    lo = s_sorted[inner, cuts[inner]]
+    mid = hi / 2 + lo / 2
+    mid = np.where(mid > lo, mid, np.nextafter(lo, np.inf))
+    thresholds[inner] = np.minimum(mid, hi)
+    return thresholds
+
+
+def _best_cuts_from_counts(tp, fp, positives, tied, spec):
+    """Pick the best cut of every label from cumulative weighted counts.
+
+    Parameters
+    ----------
+    tp : ndarray of shape (n_labels, n_samples + 1)
+        Weighted true positives when predicting the top ``k`` rows, ``k`` being
+        the column index. Overwritten.
+
+    fp : ndarray of shape (n_labels, n_samples + 1)
+        Weighted false positives, in the same layout. Overwritten.
+
+    positives : ndarray of shape (n_labels,)
+        Weighted number of positives of each label, all strictly positive.
+
+    tied : ndarray of bool of shape (n_labels, n_samples - 1)
+        Whether the ``k``-th and ``(k + 1)``-th sorted scores are equal, which
+        rules out the cut of ``k`` rows.
+
+    spec : ThresholdScoring
+        An F-beta or precision-at-recall metric.
+
+    Returns
+    -------
+    cuts : ndarray of shape (n_labels,)
+        Chosen number of top rows predicted positive.
+    """
+    positives = positives[:, np.newaxis]
+
+    if spec.kind == "fbeta":
+        # F = (1 + b^2) tp / ((1 + b^2) tp + b^2 fn + fp) with fn = P - tp, so
+        # the denominator is tp + fp + b^2 P. It is 0 only where tp is 0 too,
+        # and the floor then gives F = 0 instead of NaN.
+        beta2 = spec.beta**2
+        denominator = np.add(tp, fp, out=fp)
+        denominator += beta2 * positives
+        np.maximum(denominator, np.finfo(np.float64).tiny, out=denominator)
+        value = np.multiply(tp, 1 + beta2, out=tp)
+        value /= denominator
+
+        # The first maximum is the cut with the fewest predicted positives.
+        np.copyto(value[:, 1:-1], -np.inf, where=tied)
+        return np.argmax(value, axis=1)
+
+    # Precision at a minimum recall; predicting no row has precision 0.
+    predicted = tp + fp
+    precision = np.zeros_like(tp)
+    np.divide(tp, predicted, out=precision, where=predicted > 0)
+    infeasible = tp / positives < spec.min_recall
+    infeasible[:, 1:-1] |= tied
+    precision[infeasible] = -np.inf
+
+    # Recall grows with the cut, so the last maximum has the highest recall.
+    last = np.argmax(precision[:, ::-1], axis=1)
+    return precision.shape[1] - 1 - last
+
+
+def _best_cuts_callable(y, order, tied, w, spec):
+    """Pick the best cut of every label by calling a user metric.
+
+    The metric is evaluated at every candidate cut of a label when there are at
+    most ``MAX_CALLABLE_CUTS`` of them, and otherwise at ``MAX_CALLABLE_CUTS``
+    cuts spread evenly over the candidate positions, always including
+    predicting every row and predicting no row. A NaN value counts as the worst.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_labels, n_samples)
+        Binary true labels.
+
+    order : ndarray of shape (n_labels, n_samples)
+        Row indices of every label sorted by decreasing score.
+
+    tied : ndarray of bool of shape (n_labels, n_samples - 1)
+        Whether the ``k``-th and ``(k + 1)``-th sorted scores are equal, which
+        rules out the cut of ``k`` rows.
+
+    w : ndarray of shape (n_samples,) or None
+        Sample weights.
+
+    spec : ThresholdScoring
+        A callable metric.
+
+    Returns
+    -------
+    cuts : ndarray of shape (n_labels,)
+        Chosen number of top rows predicted positive.
+    """
+    n_labels, n_samples = y.shape
+    kwargs = {}
+    if w is not None and spec.accepts_sample_weight:
+        kwargs["sample_weight"] = w
+
+    cuts = np.zeros(n_labels, dtype=np.intp)
+    for label in range(n_labels):
+        candidates = np.concatenate(
+            ([0], 1 + np.flatnonzero(~tied[label]), [n_samples])
+        )
+        if candidates.size > MAX_CALLABLE_CUTS:
+            spread = np.linspace(0, candidates.size - 1, MAX_CALLABLE_CUTS)
+            candidates = candidates[np.unique(np.round(spread).astype(np.intp))]
+
+        # Rank of every row in the descending order: the top k rows are those
+        # ranked below k.
+        rank = np.empty(n_samples, dtype=np.intp)
+        rank[order[label]] = np.arange(n_samples)
+        y_label = y[label].astype(np.int64)
+
+        values = np.empty(candidates.size, dtype=np.float64)
+        for i, k in enumerate(candidates):
+            y_pred = (rank < k).astype(np.int64)
+            values[i] = float(spec.metric(y_label, y_pred, **kwargs))
+        values[np.isnan(values)] = -np.inf
+        cuts[label] = candidates[np.argmax(values)]
+    return cuts
+
+
+def _search(y, s, w, spec):
+    """Find the best threshold of every label by the exact search.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_labels, n_samples)
+        Binary true labels as float64. Every label must have a strictly positive
+        weighted number of positives.
+
+    s : ndarray of shape (n_labels, n_samples)
+        Finite scores as float64, C-contiguous.
+
+    w : ndarray of shape (n_samples,) or None
+        Sample weights, None for unit weights.
+
+    spec : ThresholdScoring
+        Metric to maximise.
+
+    Returns
+    -------
+    thresholds : ndarray of shape (n_labels,)
+        Best threshold of every label, rule ``score >= threshold``.
+    """
+    n_labels, n_samples = s.shape
+
+    # Sort every label by decreasing score. Gathering through flat indices is
+    # faster than np.take_along_axis.
+    order = np.argsort(s, axis=1)[:, ::-1]
+    flat_order = order + (n_samples * np.arange(n_labels))[:, np.newaxis]
+    s_sorted = np.take(s, flat_order)
+
+    # A cut of k rows, 0 < k < n, is ruled out between two equal scores.
+    tied = s_sorted[:, :-1] == s_sorted[:, 1:]
+
+    if spec.kind == "callable":
+        cuts = _best_cuts_callable(y, order, tied, w, spec)
+        return _cut_thresholds(s_sorted, cuts)
+
+    # Weighted true and false positives when predicting the top k rows, k being
+    # the column index; column 0 predicts no row.
+    y_sorted = np.take(y, flat_order)
+    tp = np.zeros((n_labels, n_samples + 1))
+    fp = np.zeros((n_labels, n_samples + 1))
+    if w is None:
+        np.cumsum(y_sorted, axis=1, out=tp[:, 1:])
+        np.subtract(np.arange(1, n_samples + 1), tp[:, 1:], out=fp[:, 1:])
+    else:
+        w_sorted = w[order]
+        wy_sorted = np.multiply(w_sorted, y_sorted, out=y_sorted)
+        np.cumsum(wy_sorted, axis=1, out=tp[:, 1:])
+        w_sorted -= wy_sorted
+        np.cumsum(w_sorted, axis=1, out=fp[:, 1:])
+    positives = tp[:, -1].copy()
+
+    cuts = _best_cuts_from_counts(tp, fp, positives, tied, spec)
+    return _cut_thresholds(s_sorted, cuts)
+
+
+def tune_thresholds(
+    y_true, scores, threshold_scoring="f1", *, sample_weight=None, min_positives=5
+):
+    """Tune one decision threshold per label on held-out rows.
+
+    For every label the scores are sorted in descending order and every cut is
+    considered: predicting no row (threshold ``+inf``), predicting the top
+    ``k`` rows for every ``k`` where the ``k``-th and ``(k + 1)``-th sorted
+    scores differ, so that tied scores always move together (threshold at the
+    midpoint of the two scores, strictly above the lower one and at most the
+    higher one), and predicting every row (threshold ``-inf``). Weighted counts
+    of true and false positives come from cumulative sums, in ``O(n log n)``
+    per label.
+
+    The best cut depends on the metric:
+
+    - F-beta, ``(1 + b^2) tp / ((1 + b^2) tp + b^2 fn + fp)``, taken as 0 when
+      the denominator is 0: the best value, and among equal best values the
+      highest threshold (fewest predicted positives). A label whose scores
+      carry no signal therefore ends with "predict all" for F1.
+    - ``precision_at_recall=r``: among the cuts whose recall is at least ``r``,
+      the highest precision, ties broken toward higher recall (lower
+      threshold). Predicting no row has precision 0.
+    - A callable metric is evaluated at every candidate cut when there are at
+      most 1000 of them, otherwise at 1000 cuts spread evenly over the
+      candidate positions, always including predicting every row and
+      predicting no row. The best value is picked as for F-beta; a NaN value
+      counts as the worst.
+
+    Labels whose weighted number of positives is below ``min_positives``, or
+    is zero, share one fallback threshold tuned with the same metric on the
+    pooled scores of all labels (every label's rows together, sample weights
+    repeated per label). When the pooled data has no positive at all, the
+    fallback threshold is 0.0, a logit of 0 (probability 0.5).
+
+    Parameters
+    ----------
+    y_true : array-like or sparse matrix of shape (n_samples, n_labels)
+        True labels as 0/1 values of any integer, float or boolean dtype.
+
+    scores : array-like of shape (n_samples, n_labels)
+        Finite calibrated scores (logits), handled as float64.
+
+    threshold_scoring : str, callable or ThresholdScoring, default="f1"
+        Metric maximised by the thresholds; see ``check_threshold_scoring``.
+
+    sample_weight : array-like of shape (n_samples,), default=None
+        Finite non-negative row weights. True positives, false positives and
+        positives are weighted sums. None gives every row a weight of 1.
+
+    min_positives : float, default=5
+        Labels with a weighted number of positives below this value get the
+        pooled fallback threshold instead of their own.
+
+    Returns
+    -------
+    thresholds : ndarray of shape (n_labels,), dtype float64
+        Threshold of every label in score space; a row is predicted positive
+        when ``score >= threshold``. ``-inf`` predicts every row positive and
+        ``+inf`` predicts no row.
+
+    tuned : ndarray of shape (n_labels,), dtype bool
+        True where the label got its own tuned threshold, False where it got
+        the pooled fallback.
+
+    Raises
+    ------
+    ValueError
+        If the arrays do not have matching 2-D shapes, if ``y_true`` holds
+        values other than 0 and 1, if ``scores`` are not finite, if
+        ``sample_weight`` has the wrong length or negative or non-finite
+        values, if ``min_positives`` is negative, or if ``threshold_scoring``
+        is an unknown string.
+
+    TypeError
+        If ``threshold_scoring`` is neither a string nor a callable.
+    """
+    spec = check_threshold_scoring(threshold_scoring)
+    _check_min_positives(min_positives)
+    y, s, w = _check_inputs(y_true, scores, sample_weight)
+    n_labels = s.shape[0]
+
+    # Decide which labels have enough positives to be tuned on their own.
+    positives = y.sum(axis=1) if w is None else y @ w
+    tuned = (positives >= min_positives) & (positives > 0)
+
+    thresholds = np.empty(n_labels, dtype=np.float64)
+    if np.all(tuned):
+        thresholds[:] = _search(y, s, w, spec)
+    elif np.any(tuned):
+        thresholds[tuned] = _search(y[tuned], s[tuned], w, spec)
+
+    # One shared threshold from the rows of all labels pooled together.
+    # TODO(a callable metric proves too slow on the pooled rows): evaluate it on
+    # a subsample of the pooled rows.
+    if not np.all(tuned):
+        if positives.sum() > 0:
+            pooled_w = None if w is None else np.tile(w, n_labels)
+            fallback = _search(y.reshape(1, -1), s.reshape(1, -1), pooled_w, spec)[0]
+        else:
+            fallback = 0.0
+        thresholds[~tuned] = fallback
+
+    return thresholds, tuned
