@@ -26,7 +26,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._loss import WeightedBinaryCrossentropy, weighted_binary_crossentropy
+from ._loss import WeightedBinaryCrossentropy
 from ._network import build_mlp
 from ._pos_weight import compute_pos_weight
 from ._split import stratified_folds, stratified_holdout
@@ -388,11 +388,6 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        if not np.any(sample_weight > 0):
-            raise ValueError(
-                "sample_weight must give a positive weight to at least one row; "
-                "all weights are zero."
-            )
         n_labels = Y.shape[1]
         thresholds = self._check_fixed_thresholds(n_labels)
         if isinstance(self.pos_weight, dict):
@@ -431,7 +426,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         trained_Y, trained_w = result["train_Y"], result["train_w"]
         no_positive = (trained_w @ (trained_Y == 1)) == 0
         if no_positive.any():
-            names = [classes[j] for j in np.flatnonzero(no_positive)]
+            names = classes[no_positive].tolist()
             warnings.warn(
                 f"Labels without any positive in the training rows: {names!r}. "
                 "They are never predicted.",
@@ -610,7 +605,8 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
             Y,
             sample_weight / sample_weight[train_rows].mean(),
             train_rows,
-            val_rows if stop_early else None,
+            val_rows,
+            stop_early=stop_early,
             epochs=epochs,
             batch_size=batch_size,
             patience=self.n_iter_no_change,
@@ -873,7 +869,7 @@ def _check_targets(y, n_samples):
             "y must be a rectangular array of 0 and 1 (rows of equal length); "
             f"it could not be read as one: {exc}"
         ) from None
-    if y.dtype == object:
+    if y.dtype == object and y.ndim != 1:
         try:
             y = y.astype(np.float64)
         except (TypeError, ValueError):
@@ -1101,6 +1097,7 @@ class _Trainer:
         train_rows,
         val_rows,
         *,
+        stop_early,
         epochs,
         batch_size,
         patience,
@@ -1148,14 +1145,9 @@ class _Trainer:
 
             if val_rows is not None:
                 logits = _forward_in_batches(self.forward, X, val_rows)
-                per_row = np.mean(
-                    np.asarray(
-                        weighted_binary_crossentropy(
-                            Y[val_rows], logits, self.loss.pos_weight
-                        )
-                    ),
-                    axis=1,
-                )
+                per_row = _weighted_bce_numpy(
+                    Y[val_rows], logits, self.loss.pos_weight
+                ).mean(axis=1)
                 logs["val_loss"] = float(np.average(per_row, weights=w[val_rows]))
                 if logs["val_loss"] < best[0]:
                     best = (logs["val_loss"], epoch + 1, model.get_weights())
@@ -1168,16 +1160,24 @@ class _Trainer:
                     f"The training loss became {logs['loss']} at epoch {epoch + 1}; "
                     "lower learning_rate or max_pos_weight, or scale the features."
                 )
-            if val_rows is not None and epoch + 1 - best[1] >= patience:
+            if stop_early and epoch + 1 - best[1] >= patience:
                 break
             if model.stop_training:
                 break
         callbacks.on_train_end()
 
-        if val_rows is None or best[2] is None:
+        if not stop_early or best[2] is None:
             return history, len(history["loss"])
         model.set_weights(best[2])
         return history, best[1]
+
+
+def _weighted_bce_numpy(Y, logits, pos_weight):
+    # The loss of weighted_binary_crossentropy, in float64 numpy. A diverged
+    # network gives NaN here, which the training loop reports.
+    with np.errstate(invalid="ignore", over="ignore"):
+        softplus = np.logaddexp(0.0, -logits)
+        return (1.0 - Y) * logits + (1.0 + (pos_weight - 1.0) * Y) * softplus
 
 
 def _lean_update_possible(optimizer):
