@@ -67,6 +67,12 @@ def compute_pos_weight(
         return np.ones(n_labels)
     if isinstance(pos_weight, dict):
         return _weights_from_dict(pos_weight, labels, n_labels)
+    if isinstance(pos_weight, (bool, np.bool_)):
+        raise ValueError(
+            "pos_weight must be 'balanced', 'sqrt', None, a positive float, an "
+            "array of one weight per label or a dict keyed by label name; a bool "
+            f"is none of these. Received: pos_weight={pos_weight!r}"
+        )
     if isinstance(pos_weight, numbers.Real) and not isinstance(pos_weight, bool):
         return _check_positive(np.full(n_labels, float(pos_weight)), pos_weight)
     if not isinstance(pos_weight, str):
@@ -87,6 +93,7 @@ def compute_pos_weight(
     # Frequency-based weights from weighted counts.
     if sample_weight is None:
         sample_weight = np.ones(Y.shape[0])
+    sample_weight = np.asarray(sample_weight, dtype=np.float64)
     positives = sample_weight @ (Y == 1)
     negatives = sample_weight.sum() - positives
     with np.errstate(divide="ignore", invalid="ignore"):
