@@ -16,6 +16,7 @@ from sklearn.metrics import f1_score, recall_score
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import get_tags
 from sklearn.utils.estimator_checks import (
     check_classifier_multioutput,
     check_classifiers_classes,
@@ -126,6 +127,15 @@ def test_weighting_with_half_cut_is_worse_than_tuned_thresholds(reference_data):
     f1_half = f1_score(Y_test, half.predict(X_test), average="macro")
     f1_tuned = f1_score(Y_test, tuned.predict(X_test), average="macro")
     assert f1_tuned > f1_half
+
+
+def test_tags_declare_multilabel_and_sparse_support():
+    """Check the scikit-learn tags of the estimator."""
+    tags = get_tags(WeightedMultiLabelClassifier())
+    assert tags.estimator_type == "classifier"
+    assert tags.classifier_tags.multi_label
+    assert tags.input_tags.sparse
+    assert tags.target_tags.multi_output
 
 
 def test_fitted_attributes(fitted, reference_data):
