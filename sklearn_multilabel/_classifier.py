@@ -137,7 +137,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
 
     learning_rate : float, default=1e-3
         Learning rate of the optimizer, unless ``optimizer__learning_rate``
-        is given.
+        is given or ``optimizer`` is an instance (its own rate is kept).
 
     optimizer : str, keras.optimizers.Optimizer class or instance, \
             default="adam"
@@ -585,6 +585,11 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         else:
             train_rows, val_rows = held_out
         train_w = sample_weight[train_rows]
+        if not np.any(train_w > 0):
+            raise ValueError(
+                "sample_weight gives no weight to any training row; the network "
+                "would have nothing to learn from."
+            )
         pos_weight = compute_pos_weight(
             Y[train_rows],
             self.pos_weight,
@@ -599,7 +604,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         optimizer = self._make_optimizer()
         loss = WeightedBinaryCrossentropy(pos_weight)
 
-        trainer = _Trainer(model, optimizer, loss, self._callback_list(model))
+        trainer = _Trainer(model, optimizer, loss, self._callback_list())
         history, best_epoch = trainer.train(
             X,
             Y,
@@ -676,7 +681,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         routed.setdefault("learning_rate", self.learning_rate)
         return unflatten_params(items=optimizer, params=routed)
 
-    def _callback_list(self, model):
+    def _callback_list(self):
         self._initialize_callbacks()
         return self._fit_callbacks
 
@@ -844,11 +849,18 @@ def _copy_via_state(estimator, memo):
     return new
 
 
+# Private state that fit sets beside the public fitted attributes.
+_PRIVATE_FIT_STATE = {
+    "_forward_fn",
+    "_one_d_target",
+    "_fit_callbacks",
+    "_predict_callbacks",
+}
+
+
 def _is_fitted_name(name):
-    return (
-        (name.endswith("_") and not name.startswith("__") and not name.endswith("__"))
-        or name in ("_forward_fn", "_one_d_target", "_fit_callbacks")
-        or name in ("_predict_callbacks",)
+    return name in _PRIVATE_FIT_STATE or (
+        name.endswith("_") and not name.endswith("__")
     )
 
 
