@@ -202,6 +202,20 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         ``threshold`` is fixed, where the label had too few positives in the
         tuning rows (it gets the shared threshold) or no positive at all.
 
+    n_outputs_ : int
+        Number of labels (1 for a 1-D target).
+
+    target_type_ : str
+        ``"multilabel-indicator"``, or ``"binary"`` for a 1-D target.
+
+    sparse_input_ : bool
+        Whether X was a sparse matrix; the default network then takes sparse
+        input. With ``X_shape_`` and the others above, this is the ``meta``
+        a model builder receives.
+
+    X_shape_ : tuple
+        Shape of X in fit.
+
     See Also
     --------
     WeightedBinaryCrossentropy : The loss the network is trained on.
@@ -394,7 +408,6 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
             compute_pos_weight(Y[:1], self.pos_weight, labels=list(classes))
 
         self.classes_ = classes
-        self._one_d_target = one_d
         self.n_outputs_ = n_labels
         self.sparse_input_ = sp.issparse(X)
         self.X_shape_ = X.shape
@@ -732,7 +745,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
             Calibrated logits, float64; ``(n_samples,)`` for a 1-D target.
         """
         scores = self._calibrated_logits(X)
-        return scores[:, 0] if self._one_d_target else scores
+        return scores[:, 0] if self.target_type_ == "binary" else scores
 
     def predict_proba(self, X):
         """Calibrated probability of each label.
@@ -750,7 +763,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
             two columns ``[P(classes_[0]), P(classes_[1])]``.
         """
         proba = expit(self._calibrated_logits(X))
-        if self._one_d_target:
+        if self.target_type_ == "binary":
             return np.column_stack([1.0 - proba[:, 0], proba[:, 0]])
         return proba
 
@@ -776,7 +789,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         with np.errstate(divide="ignore"):
             cuts = logit(self.thresholds_)
         Y = (scores >= cuts).astype(np.int64)
-        if self._one_d_target:
+        if self.target_type_ == "binary":
             return self.classes_[Y[:, 0]]
         return Y
 
@@ -852,7 +865,6 @@ def _copy_via_state(estimator, memo):
 # Private state that fit sets beside the public fitted attributes.
 _PRIVATE_FIT_STATE = {
     "_forward_fn",
-    "_one_d_target",
     "_fit_callbacks",
     "_predict_callbacks",
 }
