@@ -419,7 +419,8 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
 
         # Out-of-fold scores from k networks, then one network on every row.
         if tune and self.cv is not None:
-            scores, tune_Y, tune_w, n_epochs = self._cross_fit(X, Y, sample_weight, rng)
+            scores, n_epochs = self._cross_fit(X, Y, sample_weight, rng)
+            tune_Y, tune_w = Y, sample_weight
             result = self._train_once(
                 X, Y, sample_weight, None, rng, epochs=n_epochs, stop_early=False
             )
@@ -581,7 +582,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
             del result
 
         n_epochs = max(1, int(np.median(best_epochs)))
-        return scores, Y, sample_weight, n_epochs
+        return scores, n_epochs
 
     def _train_once(self, X, Y, sample_weight, held_out, rng, *, epochs, stop_early):
         """Build and train one network; score the held-out rows if any."""
