@@ -9,14 +9,15 @@ network builder.
 from ._classifier import WeightedMultiLabelClassifier
 from ._loss import WeightedBinaryCrossentropy, weighted_binary_crossentropy
 from ._network import build_mlp
+from ._persistence import load
 from ._pos_weight import compute_pos_weight
-
-__version__ = "0.1.0.dev0"
+from ._version import __version__ as __version__
 
 __all__ = [
     "WeightedBinaryCrossentropy",
     "WeightedMultiLabelClassifier",
     "build_mlp",
     "compute_pos_weight",
+    "load",
     "weighted_binary_crossentropy",
 ]
