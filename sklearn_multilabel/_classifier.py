@@ -1294,13 +1294,16 @@ def _input_spec(model):
 
 
 def _make_forward(model):
+    """The network's inference pass, traced once for any number of rows."""
     spec = _input_spec(model)
 
     @tf.function(input_signature=[spec], reduce_retracing=True)
     def forward(x):
         return model(x, training=False)
 
-    return _traced_once_per_network(forward)
+    # Calling the traced graph itself skips tf.function's matching of the
+    # arguments to its traces: 0.08 ms a call, a sixth of one-row latency.
+    return _traced_once_per_network(forward).get_concrete_function()
 
 
 def _traced_once_per_network(function):
@@ -1343,7 +1346,8 @@ def _to_model_input(batch, sparse_model):
 
 def _forward_in_batches(forward, X, rows):
     """Logits of the given rows (all when None), float64, batch by batch."""
-    sparse_model = isinstance(forward.input_signature[0], tf.SparseTensorSpec)
+    spec = forward.structured_input_signature[0][0]
+    sparse_model = isinstance(spec, tf.SparseTensorSpec)
     n_rows = X.shape[0] if rows is None else rows.size
     batch_size = _PREDICT_BATCH_SIZE["sparse" if sp.issparse(X) else "dense"]
     out = None
