@@ -571,3 +571,77 @@ def tune_thresholds(
         thresholds[~tuned] = fallback
 
     return thresholds, tuned
+
+
+def score_at_thresholds(
+    y_true, scores, thresholds, threshold_scoring="f1", *, sample_weight=None
+):
+    """Mean over labels of the threshold metric, predicting ``scores >= thresholds``.
+
+    Labels without a positive among the rows are left out of the mean, since
+    no metric of this module is defined for them; when no label has one, the
+    result is 0.0.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples, n_labels)
+        True labels as 0 and 1.
+
+    scores : array-like of shape (n_samples, n_labels)
+        Finite scores (logits).
+
+    thresholds : array-like of shape (n_labels,)
+        One threshold per label in score space, as ``tune_thresholds`` returns.
+
+    threshold_scoring : str, callable or ThresholdScoring, default="f1"
+        The metric; see ``check_threshold_scoring``.
+
+    sample_weight : array-like of shape (n_samples,), default=None
+        Row weights.
+
+    Returns
+    -------
+    score : float
+        The macro average of the metric over labels with a positive.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_multilabel._thresholds import score_at_thresholds
+    >>> y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
+    >>> s = np.array([[2.0, -1.0], [-1.0, 0.5], [0.5, 2.0], [-2.0, 1.0]])
+    >>> float(score_at_thresholds(y, s, np.array([0.0, 0.0])))  # F1 1 and 0.8
+    0.9
+    """
+    spec = check_threshold_scoring(threshold_scoring)
+    y, s, w = _check_inputs(y_true, scores, sample_weight)
+    w = np.ones(y.shape[1]) if w is None else w
+    predicted = s >= np.asarray(thresholds, dtype=np.float64)[:, None]
+    has_positive = (y @ w) > 0
+    if not np.any(has_positive):
+        return 0.0
+    y, predicted = y[has_positive], predicted[has_positive]
+
+    if spec.kind == "callable":
+        values = [
+            spec.metric(y_row, p_row.astype(np.int64), sample_weight=w)
+            if spec.accepts_sample_weight
+            else spec.metric(y_row, p_row.astype(np.int64))
+            for y_row, p_row in zip(y.astype(np.int64), predicted, strict=True)
+        ]
+        return float(np.mean(values))
+
+    tp = (y * predicted) @ w
+    fp = ((1 - y) * predicted) @ w
+    fn = (y * ~predicted) @ w
+    if spec.kind == "fbeta":
+        b2 = spec.beta**2
+        denominator = (1 + b2) * tp + b2 * fn + fp
+        values = np.where(
+            denominator > 0, (1 + b2) * tp / np.maximum(denominator, 1e-300), 0.0
+        )
+    else:
+        recall = tp / (tp + fn)
+        precision = np.where(tp + fp > 0, tp / np.maximum(tp + fp, 1e-300), 0.0)
+        values = np.where(recall >= spec.min_recall, precision, 0.0)
+    return float(np.mean(values))

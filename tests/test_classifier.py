@@ -28,7 +28,7 @@ from tensorflow.python.framework.func_graph import FuncGraph
 from sklearn_multilabel import WeightedMultiLabelClassifier
 from sklearn_multilabel.datasets import make_reference_problem, reference_bayes_predict
 
-TINY = dict(hidden_layer_sizes=(8,), epochs=3, batch_size=64, random_state=0)
+TINY = dict(hidden_layer_sizes=(8,), epochs=3, batch_size=64, random_state=0, cv=None)
 
 
 def tiny(**params):
@@ -151,8 +151,45 @@ def test_fitted_attributes(fitted, reference_data):
     assert np.all((fitted.thresholds_ >= 0) & (fitted.thresholds_ <= 1))
     np.testing.assert_array_equal(fitted.classes_, np.arange(5))
     assert fitted.n_features_in_ == 5
-    assert set(fitted.history_) == {"loss", "val_loss"}
+    assert set(fitted.history_) == {"loss", "val_loss", "val_score"}
     assert 1 <= fitted.best_epoch_ <= 5
+
+
+def test_early_stopping_keeps_the_epoch_of_the_best_tuned_score(reference_data):
+    X, Y = reference_data
+    clf = tiny(epochs=8, n_iter_no_change=3).fit(X, Y)
+    scores = clf.history_["val_score"]
+    losses = clf.history_["val_loss"]
+
+    # The kept epoch has the best score; among equal scores, the lowest loss.
+    best = clf.best_epoch_ - 1
+    assert scores[best] == max(scores)
+    tied = [i for i, v in enumerate(scores) if v == max(scores)]
+    assert losses[best] == min(losses[i] for i in tied)
+    # Stopped after n_iter_no_change epochs without a better score.
+    assert len(scores) == 8 or len(scores) - clf.best_epoch_ == 3
+
+    # Fixed thresholds: no score to judge by, the weighted loss decides.
+    fixed = tiny(epochs=8, threshold=0.5).fit(X, Y)
+    assert "val_score" not in fixed.history_
+    assert fixed.history_["val_loss"][fixed.best_epoch_ - 1] == min(
+        fixed.history_["val_loss"]
+    )
+
+
+def test_auto_cv_cross_fits_small_data_only(monkeypatch, reference_data):
+    import sklearn_multilabel._classifier as module
+
+    X, Y = reference_data
+    auto = tiny(cv="auto")
+    # Below the row limit: out-of-fold tuning, the final network trains on
+    # every row for a fixed number of epochs, so nothing is held out.
+    assert set(auto.fit(X, Y).history_) == {"loss"}
+    assert auto._resolve_cv(X.shape[0]) == 5
+    assert auto._resolve_cv(9) is None
+
+    monkeypatch.setattr(module, "_AUTO_CV_MAX_ROWS", X.shape[0])
+    assert set(auto.fit(X, Y).history_) == {"loss", "val_loss", "val_score"}
 
 
 def test_predict_proba_is_the_sigmoid_of_decision_function(fitted, reference_data):

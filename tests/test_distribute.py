@@ -28,7 +28,14 @@ SCRIPT = textwrap.dedent(
     from sklearn_multilabel.datasets import make_reference_problem
 
     X, Y = make_reference_problem(3000, n_labels=4, random_state=0)
-    params = dict(hidden_layer_sizes=(8,), epochs=4, batch_size=100, random_state=0)
+    params = dict(
+        hidden_layer_sizes=(8,),
+        epochs=4,
+        batch_size=100,
+        random_state=0,
+        cv=None,
+        dropout=0.0,
+    )
 
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     with strategy.scope():

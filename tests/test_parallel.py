@@ -15,7 +15,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn_multilabel import WeightedMultiLabelClassifier
 from sklearn_multilabel.datasets import make_reference_problem
 
-TINY = dict(hidden_layer_sizes=(8,), epochs=2, batch_size=64, random_state=0)
+TINY = dict(hidden_layer_sizes=(8,), epochs=2, batch_size=64, random_state=0, cv=None)
 
 
 def tiny(**params):

@@ -28,7 +28,7 @@ from sklearn_multilabel.datasets import make_reference_problem
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-TINY = dict(hidden_layer_sizes=(8,), epochs=5, batch_size=64, random_state=0)
+TINY = dict(hidden_layer_sizes=(8,), epochs=5, batch_size=64, random_state=0, cv=None)
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,13 @@ from sklearn_multilabel.datasets import make_reference_problem
 
 
 def tiny(**params):
-    params = {"hidden_layer_sizes": (8,), "epochs": 2, "random_state": 0, **params}
+    params = {
+        "hidden_layer_sizes": (8,),
+        "epochs": 2,
+        "random_state": 0,
+        "cv": None,
+        **params,
+    }
     return WeightedMultiLabelClassifier(**params)
 
 

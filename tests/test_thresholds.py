@@ -442,3 +442,41 @@ def test_label_dtypes_give_the_same_thresholds():
         assert tuned.dtype == bool
         np.testing.assert_array_equal(thresholds, results[0][0])
         np.testing.assert_array_equal(tuned, results[0][1])
+
+
+def test_score_at_thresholds_matches_scikit_learn():
+    from sklearn.metrics import fbeta_score, precision_score, recall_score
+
+    from sklearn_multilabel._thresholds import score_at_thresholds
+
+    rng = np.random.default_rng(3)
+    y = (rng.random((300, 4)) < 0.2).astype(int)
+    y[:, 3] = 0  # no positive: left out of the mean
+    scores = rng.normal(size=(300, 4)) + 1.5 * y
+    w = rng.uniform(0.5, 2.0, size=300)
+    cuts = np.array([0.3, -0.2, 1.0, 0.0])
+    pred = (scores >= cuts).astype(int)
+
+    for beta in (1.0, 2.0, 0.5):
+        expected = np.mean(
+            [
+                fbeta_score(y[:, j], pred[:, j], beta=beta, sample_weight=w)
+                for j in range(3)
+            ]
+        )
+        got = score_at_thresholds(y, scores, cuts, f"f{beta}", sample_weight=w)
+        assert got == pytest.approx(expected)
+
+    recall = [recall_score(y[:, j], pred[:, j]) for j in range(3)]
+    precision = [precision_score(y[:, j], pred[:, j]) for j in range(3)]
+    pairs = zip(precision, recall, strict=True)
+    expected = np.mean([p if r >= 0.6 else 0.0 for p, r in pairs])
+    got = score_at_thresholds(y, scores, cuts, "precision_at_recall=0.6")
+    assert got == pytest.approx(expected)
+
+    def accuracy(y_true, y_pred):
+        return float(np.mean(y_true == y_pred))
+
+    expected = np.mean([accuracy(y[:, j], pred[:, j]) for j in range(3)])
+    assert score_at_thresholds(y, scores, cuts, accuracy) == pytest.approx(expected)
+    assert score_at_thresholds(np.zeros((5, 2)), np.zeros((5, 2)), [0, 0]) == 0.0
