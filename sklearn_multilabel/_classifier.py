@@ -27,7 +27,7 @@ from sklearn.utils.validation import (
 from tensorflow.python.eager import context
 
 from ._loss import WeightedBinaryCrossentropy
-from ._network import build_mlp
+from ._network import average_networks, build_mlp
 from ._persistence import _model_from_bytes, _model_to_bytes, save_estimator
 from ._pos_weight import compute_pos_weight
 from ._split import stratified_folds, stratified_holdout
@@ -42,9 +42,8 @@ from ._thresholds import (
 # dense batch costs its float32 copy and the network's activations.
 _PREDICT_BATCH_SIZE = {"dense": 32768, "sparse": 4096}
 
-# cv="auto": cross-fit with this many folds below this many training rows.
+# cv="auto": cross-fit with this many folds when there are rows enough.
 _AUTO_CV_FOLDS = 5
-_AUTO_CV_MAX_ROWS = 10_000
 
 
 class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
@@ -123,16 +122,23 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
     cv : "auto", int, cross-validation splitter, iterable or None, \
             default="auto"
         When set, thresholds are tuned on out-of-fold scores (cross-fitting):
-        one network per fold trains on the other folds and scores its own;
-        the final network then trains on every row. An int ``k >= 2`` makes
+        one network per fold trains on the other folds and scores its own,
+        each stopping early on its own held-out fold. An int ``k >= 2`` makes
         ``k`` folds stratified by label; a splitter or an iterable of
         ``(train, test)`` index pairs must put every row in exactly one test
-        fold. ``None`` tunes on the ``validation_fraction`` hold-out instead.
-        With early stopping, each fold network stops on its own held-out fold
-        and the final network trains for the median of their best epochs.
-        Costs one training per fold and one more, and pays off on small data
-        sets, where a hold-out leaves few positives to tune on. ``"auto"``
-        uses 5 folds from 10 to 9,999 rows and the hold-out otherwise.
+        fold. ``None`` tunes on the ``validation_fraction`` hold-out instead,
+        with one network: ``k`` times cheaper, and weaker where that hold-out
+        leaves few positives of a label to tune on. ``"auto"`` uses 5 folds
+        from 10 rows on, and the hold-out below.
+
+    ensemble : bool, default=True
+        With cross-fitting, what the fitted network is. ``True``: the average
+        of the fold networks' calibrated logits, the very scores the
+        thresholds were tuned on, so no further training is needed and the
+        average is steadier than any one network. ``False``: one more
+        network trained on every row for the median of the fold networks'
+        best epochs, a single network ``k`` times cheaper to predict with.
+        Ignored without cross-fitting.
 
     early_stopping : bool, default=True
         Stop training when the held-out rows' score has not improved for
@@ -185,7 +191,9 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
     Attributes
     ----------
     model_ : keras.Model
-        The trained network; it outputs raw (uncalibrated) logits.
+        The trained network; it outputs raw (uncalibrated) logits. For an
+        ensemble, a model named ``"fold_average"`` whose sub-models
+        ``member_0``, ``member_1``, ... are the fold networks.
 
     pos_weight_ : ndarray of shape (n_labels,)
         The weight of the positive term of each label; all ones when
@@ -209,13 +217,15 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         Names of the features, defined only when X is a DataFrame with
         string column names.
 
-    history_ : dict of list
+    history_ : dict of list, or list of them
         ``"loss"`` per epoch of the final network's training, with
         ``"val_loss"`` when rows are held out and ``"val_score"`` when early
-        stopping judges epochs by ``threshold_scoring``.
+        stopping judges epochs by ``threshold_scoring``. For an ensemble of
+        fold networks, one such dict per fold, in the order of the folds.
 
-    best_epoch_ : int
-        Number of epochs whose weights the final network keeps.
+    best_epoch_ : int or list of int
+        Number of epochs whose weights the final network keeps; for an
+        ensemble, one per fold network.
 
     tuned_labels_ : ndarray of bool of shape (n_labels,)
         Whether each label got a threshold tuned on its own. ``False`` where
@@ -285,6 +295,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         "threshold_min_positives": [Interval(numbers.Real, 0, None, closed="left")],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "cv": [StrOptions({"auto"}), "cv_object"],
+        "ensemble": ["boolean"],
         "early_stopping": ["boolean"],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -310,6 +321,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         threshold_min_positives=5,
         validation_fraction=0.2,
         cv="auto",
+        ensemble=True,
         early_stopping=True,
         n_iter_no_change=10,
         epochs=100,
@@ -332,6 +344,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         self.threshold_min_positives = threshold_min_positives
         self.validation_fraction = validation_fraction
         self.cv = cv
+        self.ensemble = ensemble
         self.early_stopping = early_stopping
         self.n_iter_no_change = n_iter_no_change
         self.epochs = epochs
@@ -444,20 +457,25 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         rng = np.random.default_rng(seed)
         tune = thresholds is None
 
-        # Out-of-fold scores from k networks, then one network on every row.
+        # Out-of-fold scores from k networks; then either their average or
+        # one network trained on every row for their median number of epochs.
         if tune and cv is not None:
-            scores, n_epochs = self._cross_fit(X, Y, sample_weight, rng, scoring, cv)
+            scores, members = self._cross_fit(X, Y, sample_weight, rng, scoring, cv)
             tune_Y, tune_w = Y, sample_weight
-            result = self._train_once(
-                X,
-                Y,
-                sample_weight,
-                None,
-                rng,
-                epochs=n_epochs,
-                stop_early=False,
-                scoring=None,
-            )
+            if self.ensemble:
+                result = self._average(members, Y, sample_weight)
+            else:
+                n_epochs = max(1, int(np.median([m["best_epoch"] for m in members])))
+                result = self._train_once(
+                    X,
+                    Y,
+                    sample_weight,
+                    None,
+                    rng,
+                    epochs=n_epochs,
+                    stop_early=False,
+                    scoring=None,
+                )
         else:
             held_out = None
             if tune or self.early_stopping:
@@ -585,8 +603,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
     def _resolve_cv(self, n_samples):
         """The cross-fitting folds to use, or None for the hold-out."""
         if isinstance(self.cv, str):
-            small = 2 * _AUTO_CV_FOLDS <= n_samples < _AUTO_CV_MAX_ROWS
-            return _AUTO_CV_FOLDS if small else None
+            return _AUTO_CV_FOLDS if n_samples >= 2 * _AUTO_CV_FOLDS else None
         return self.cv
 
     def _cross_fit(self, X, Y, sample_weight, rng, scoring, cv):
@@ -619,7 +636,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
             )
 
         scores = np.empty(Y.shape, dtype=np.float64)
-        best_epochs = []
+        members = []
         for train, test in splits:
             held_out = (np.asarray(train), np.asarray(test))
             result = self._train_once(
@@ -633,11 +650,43 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
                 scoring=scoring,
             )
             scores[held_out[1]] = result["val_scores"]
-            best_epochs.append(result["best_epoch"])
+            keep = ("model", "pos_weight", "history", "best_epoch")
+            if not self.ensemble:
+                keep = ("best_epoch",)
+            members.append({key: result[key] for key in keep})
             del result
 
-        n_epochs = max(1, int(np.median(best_epochs)))
-        return scores, n_epochs
+        return scores, members
+
+    def _average(self, members, Y, sample_weight):
+        """Join the fold networks into one that averages their log-odds."""
+        pos_weight = compute_pos_weight(
+            Y,
+            self.pos_weight,
+            sample_weight=sample_weight,
+            labels=list(self.classes_),
+            max_pos_weight=self.max_pos_weight,
+        )
+        model = average_networks(
+            [member["model"] for member in members],
+            np.log([member["pos_weight"] for member in members]),
+            np.log(pos_weight),
+            n_features=self.n_features_in_,
+            sparse=self.sparse_input_,
+        )
+        # Built, so that its variables save and load like a trained network's.
+        optimizer = self._make_optimizer()
+        optimizer.build(model.trainable_variables)
+        model.compile(optimizer=optimizer, loss=WeightedBinaryCrossentropy(pos_weight))
+        return {
+            "model": model,
+            "pos_weight": pos_weight,
+            "history": [member["history"] for member in members],
+            "best_epoch": [member["best_epoch"] for member in members],
+            "train_Y": Y,
+            "train_w": sample_weight,
+            "forward": _make_forward(model),
+        }
 
     def _train_once(
         self, X, Y, sample_weight, held_out, rng, *, epochs, stop_early, scoring

@@ -10,7 +10,7 @@ import pytest
 from benchmarks.__main__ import main
 from benchmarks.quality import BAYES, DEFAULTS, ESTIMATORS, KERAS, OVR, TUNED_LR
 from benchmarks.quality import run as run_quality
-from benchmarks.speed import OURS, RAW, SCIKERAS
+from benchmarks.speed import AVERAGED, AVERAGED_RAW, OURS, RAW, SCIKERAS
 from sklearn_multilabel.datasets import reference_limits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,7 +107,8 @@ def test_speed_benchmark_writes_tables_and_plot(tmp_path):
 
     assert [r["rows"] for r in results["latency"]] == [1, 100, 1000]
     for row in results["latency"]:
-        assert all(row[name] > 0 for name in (OURS, SCIKERAS, RAW))
+        names = (OURS, SCIKERAS, RAW, AVERAGED, AVERAGED_RAW)
+        assert all(row[name] > 0 for name in names)
     for case in results["fit"]["results"]:
         assert case[OURS] > 0 and case[RAW] > 0
     assert results["thresholds"][OURS] > 0

@@ -177,19 +177,18 @@ def test_early_stopping_keeps_the_epoch_of_the_best_tuned_score(reference_data):
     )
 
 
-def test_auto_cv_cross_fits_small_data_only(monkeypatch, reference_data):
-    import sklearn_multilabel._classifier as module
-
+def test_auto_cv_cross_fits_from_ten_rows(reference_data):
     X, Y = reference_data
     auto = tiny(cv="auto")
-    # Below the row limit: out-of-fold tuning, the final network trains on
-    # every row for a fixed number of epochs, so nothing is held out.
-    assert set(auto.fit(X, Y).history_) == {"loss"}
     assert auto._resolve_cv(X.shape[0]) == 5
+    assert auto._resolve_cv(10) == 5
     assert auto._resolve_cv(9) is None
 
-    monkeypatch.setattr(module, "_AUTO_CV_MAX_ROWS", X.shape[0])
-    assert set(auto.fit(X, Y).history_) == {"loss", "val_loss", "val_score"}
+    # Five fold networks, each stopped on its own fold, averaged.
+    auto.fit(X, Y)
+    assert len(auto.history_) == 5
+    assert all(set(h) == {"loss", "val_loss", "val_score"} for h in auto.history_)
+    assert auto.model_.name == "fold_average"
 
 
 def test_predict_proba_is_the_sigmoid_of_decision_function(fitted, reference_data):
@@ -355,19 +354,60 @@ def test_rare_label_falls_back_to_the_shared_threshold(reference_data):
 
 
 def test_cross_fitting_tunes_on_out_of_fold_scores(reference_data):
-    """Check cv: k fold networks, a final network on all rows, tuned thresholds."""
+    """Check cv: k fold networks, their average, tuned thresholds."""
     X, Y = reference_data
     clf = tiny(cv=3, epochs=4).fit(X, Y)
     assert clf.thresholds_.shape == (5,)
     assert clf.tuned_labels_.all()
-    assert "val_loss" not in clf.history_
-    assert 1 <= clf.best_epoch_ <= 4
+    assert len(clf.history_) == len(clf.best_epoch_) == 3
+    assert all(1 <= epoch <= 4 for epoch in clf.best_epoch_)
 
     splitter = tiny(cv=KFold(3, shuffle=True, random_state=0), epochs=2).fit(X, Y)
     assert splitter.tuned_labels_.all()
 
     with pytest.raises(ValueError, match="exactly one test fold"):
         tiny(cv=[(np.arange(10), np.arange(10, 20))]).fit(X, Y)
+
+
+def test_ensemble_averages_the_calibrated_logits_of_the_fold_networks(
+    reference_data,
+):
+    X, Y = reference_data
+    clf = tiny(cv=3, epochs=3).fit(X, Y)
+    members = [clf.model_.get_layer(f"member_{k}") for k in range(3)]
+    shifts, offset = clf.model_.get_layer("calibrated_mean").get_weights()
+
+    # Every fold network trained with the pos_weight of its own rows.
+    assert shifts.shape == (3, 5)
+    assert not np.allclose(shifts[0], shifts[1])
+    np.testing.assert_allclose(offset, np.log(clf.pos_weight_), rtol=1e-6)
+
+    calibrated = [m.predict_on_batch(X[:40]) - shifts[k] for k, m in enumerate(members)]
+    np.testing.assert_allclose(
+        clf.decision_function(X[:40]), np.mean(calibrated, axis=0), atol=1e-5
+    )
+    # The average is not any single member.
+    assert not np.allclose(calibrated[0], calibrated[1], atol=1e-3)
+
+    # It pickles with its members.
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(
+        restored.decision_function(X[:40]), clf.decision_function(X[:40])
+    )
+
+
+def test_without_ensemble_one_network_trains_on_every_row(reference_data):
+    X, Y = reference_data
+    clf = tiny(cv=3, epochs=4, ensemble=False).fit(X, Y)
+    assert clf.model_.name == "multilabel_mlp"
+    # Trained for a fixed number of epochs: nothing held out, nothing scored.
+    assert set(clf.history_) == {"loss"}
+    assert 1 <= clf.best_epoch_ <= 4
+    assert clf.tuned_labels_.all()
+
+    # Without cross-fitting, ensemble changes nothing.
+    single = tiny(ensemble=False).fit(X, Y)
+    np.testing.assert_array_equal(single.predict(X), tiny().fit(X, Y).predict(X))
 
 
 def test_threshold_scoring_options(reference_data):

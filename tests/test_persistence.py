@@ -343,3 +343,7 @@ def test_build_mlp_estimators_store_every_parameter(tmp_path, data):
     assert loaded.cv == 3
     assert loaded.optimizer == "sgd"
     _same_predictions(clf, loaded, X)
+    # An ensemble of fold networks: its members and their histories.
+    assert loaded.model_.name == "fold_average"
+    assert loaded.history_ == clf.history_
+    assert loaded.best_epoch_ == clf.best_epoch_
