@@ -133,7 +133,7 @@ def test_speed_benchmark_writes_tables_and_plot(tmp_path):
     section = text.split("## Targets")[1].split("##")[0]
     rows = [line for line in section.splitlines() if line.startswith("| ")]
     rows = [row for row in rows if ":---" not in row][1:]
-    assert len(rows) == 7
+    assert len(rows) == 9
     assert all(row.rstrip(" |").endswith(("yes", "**no**")) for row in rows)
     assert "under 1 ms" in section and "within 1.2x of Model.fit" in section
     _check_png(tmp_path / "speed.png")

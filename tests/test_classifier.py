@@ -448,7 +448,7 @@ def test_custom_model_builder_gets_meta_and_routed_parameters(reference_data):
         return keras.Model(inputs, keras.layers.Dense(meta["n_outputs_"])(hidden))
 
     clf = WeightedMultiLabelClassifier(
-        builder, model__units=7, epochs=2, random_state=0
+        builder, model__units=7, epochs=2, random_state=0, cv=None
     )
     assert clf.get_params()["model__units"] == 7
     clf.fit(X, Y)
