@@ -71,6 +71,12 @@ def _parser():
         help=f"estimators to run, among {', '.join(ESTIMATOR_KEYS)} (default: all)",
     )
     quality.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the fits already in the output folder's quality_runs.csv "
+        "for the data sets and estimators not run now, and report both",
+    )
+    quality.add_argument(
         "--no-grid",
         dest="grid",
         action="store_false",
@@ -116,6 +122,7 @@ def main(argv=None):
             out=args.out,
             quick=args.quick,
             grid=args.grid,
+            merge=args.merge,
             verbose=verbose,
         )
     else:

@@ -381,6 +381,7 @@ def run(
     out=None,
     quick=False,
     grid=True,
+    merge=False,
     verbose=1,
 ):
     """Run the quality benchmark; write its tables, raw runs and plot.
@@ -411,6 +412,12 @@ def run(
     grid : bool, default=True
         Whether to run the grid search row (on the Mulan sets).
 
+    merge : bool, default=False
+        Keep the fits of ``quality_runs.csv`` already in ``out`` for the
+        (data set, estimator) pairs this run does not fit, and write the
+        tables from both: rerun some rows, keep the others. Each fit records
+        the commit it ran on, and the report names them.
+
     verbose : int, default=1
         1 prints one line per fit.
 
@@ -429,13 +436,15 @@ def run(
     started = time.perf_counter()
 
     runs, skipped, problems = [], {}, {}
+    kept = _read_runs(out / "quality_runs.csv") if merge else []
+    code = code_version()
     for dataset in datasets:
         problem = load_problem(dataset, data_home, quick)
         problems[dataset] = problem
         names, skipped[dataset] = estimators_for(problem, estimators, settings)
         if problem.bayes_pred is not None:
             macro, micro = scores(problem.Y_test, problem.bayes_pred)
-            runs.append(_row(dataset, BAYES, None, macro, micro, 0.0, True, ""))
+            runs.append(_row(dataset, BAYES, None, macro, micro, 0.0, True, "", code))
 
         done = {}
         for seed in seeds:
@@ -445,7 +454,9 @@ def run(
                 try:
                     result = fit_and_score(name, problem, seed, settings)
                 except Exception as exc:  # noqa: BLE001 - reported in the table
-                    skipped[dataset][name] = f"failed: {type(exc).__name__}: {exc}"
+                    reason = f"failed: {type(exc).__name__}: {exc}"
+                    skipped[dataset][name] = reason
+                    runs.append(_failure(dataset, name, reason, code))
                     done[name] = None
                     log(f"{dataset:<10} {name:<34} seed {seed}: FAILED {exc}", verbose)
                     continue
@@ -459,6 +470,7 @@ def run(
                         result["fit_s"],
                         result["deterministic"],
                         result["detail"],
+                        code,
                     )
                 )
                 if result["deterministic"]:
@@ -469,15 +481,37 @@ def run(
                     f"fit {result['fit_s']:.1f} s",
                     verbose,
                 )
-        _write_runs(out / "quality_runs.csv", runs)
+        _write_runs(out / "quality_runs.csv", _merged(kept, runs, datasets))
+
+    runs = _merged(kept, runs, datasets)
+    if merge:
+        # The data sets of kept fits are described in the report too.
+        for dataset in DATASETS:
+            if dataset not in problems and any(r["dataset"] == dataset for r in runs):
+                problems[dataset] = load_problem(dataset, data_home, quick)
+        problems = {d: problems[d] for d in DATASETS if d in problems}
+        for run_ in runs:
+            if run_["macro_f1"] is None:
+                reasons = skipped.setdefault(run_["dataset"], {})
+                reasons[run_["estimator"]] = run_["detail"]
+    fits = [run_ for run_ in runs if run_["macro_f1"] is not None]
 
     elapsed = time.perf_counter() - started
-    summary = summarise(runs)
+    summary = summarise(fits)
     paths = {
         "runs": out / "quality_runs.csv",
         "table": write_text(
             out / "quality.md",
-            report(summary, runs, problems, skipped, seeds, settings, elapsed),
+            report(
+                summary,
+                fits,
+                problems,
+                skipped,
+                seeds,
+                settings,
+                elapsed,
+                run_as=(list(datasets), list(estimators), merge),
+            ),
         ),
         "plot": plot(summary, list(datasets), out / "quality.png"),
     }
@@ -485,7 +519,7 @@ def run(
     return {"runs": runs, "skipped": skipped, "summary": summary, "paths": paths}
 
 
-def _row(dataset, estimator, seed, macro, micro, fit_s, deterministic, detail):
+def _row(dataset, estimator, seed, macro, micro, fit_s, deterministic, detail, code):
     return {
         "dataset": dataset,
         "estimator": estimator,
@@ -495,7 +529,52 @@ def _row(dataset, estimator, seed, macro, micro, fit_s, deterministic, detail):
         "fit_s": fit_s,
         "deterministic": deterministic,
         "detail": detail,
+        "code": code,
     }
+
+
+def _failure(dataset, estimator, reason, code):
+    """A row of the runs file for a fit that raised: no figures, the reason."""
+    return _row(dataset, estimator, "", None, None, None, True, reason, code)
+
+
+def _read_runs(path):
+    """The fits of a runs file written earlier; none if there is no file."""
+    try:
+        with open(path, newline="", encoding="utf-8") as stream:
+            rows = list(csv.DictReader(stream))
+    except FileNotFoundError:
+        return []
+
+    def number(text):
+        return None if text in ("", None) else float(text)
+
+    return [
+        {
+            "dataset": row["dataset"],
+            "estimator": row["estimator"],
+            "seed": row["seed"],
+            "macro_f1": number(row["macro_f1"]),
+            "micro_f1": number(row["micro_f1"]),
+            "fit_s": number(row["fit_s"]),
+            "deterministic": row["deterministic"] == "True",
+            "detail": row["detail"],
+            "code": row.get("code") or "unrecorded",
+        }
+        for row in rows
+    ]
+
+
+def _merged(kept, runs, datasets):
+    """Kept fits of the (data set, estimator) pairs not fitted now, then the new."""
+    fresh = {(run_["dataset"], run_["estimator"]) for run_ in runs}
+    known = {*ESTIMATORS, BAYES}  # rows of estimators since renamed are dropped
+    old = [
+        r
+        for r in kept
+        if (r["dataset"], r["estimator"]) not in fresh and r["estimator"] in known
+    ]
+    return old + runs
 
 
 def _write_runs(path, runs):
@@ -505,7 +584,13 @@ def _write_runs(path, runs):
         for run_ in runs:
             writer.writerow(
                 {
-                    key: f"{value:.6f}" if isinstance(value, float) else value
+                    key: (
+                        f"{value:.6f}"
+                        if isinstance(value, float)
+                        else ""
+                        if value is None
+                        else value
+                    )
                     for key, value in run_.items()
                 }
             )
@@ -605,22 +690,47 @@ def target_checks(summary, datasets):
     return markdown_table(["target", "measured (macro-F1)", "met"], lines, "lll")
 
 
-def report(summary, runs, problems, skipped, seeds, settings, elapsed):
-    """The Markdown text of quality.md."""
+def report(summary, runs, problems, skipped, seeds, settings, elapsed, run_as=None):
+    """The Markdown text of quality.md.
+
+    `run_as` is (data sets, estimators, merge) of the command that ran; by
+    default, every data set of `problems` and every estimator, not merged.
+    """
     datasets = list(problems)
+    ran, estimators, merge = run_as or (datasets, list(ESTIMATORS), False)
+    keys = {name: key for key, name in ESTIMATOR_KEYS.items()}
     command = (
         "python -m benchmarks quality"
         + (" --quick" if settings.quick else "")
-        + f" --datasets {' '.join(datasets)} --seeds {' '.join(map(str, seeds))}"
+        + f" --datasets {' '.join(ran)} --seeds {' '.join(map(str, seeds))}"
+        + (
+            ""
+            if set(estimators) == set(ESTIMATORS)
+            else f" --estimators {' '.join(keys[name] for name in estimators)}"
+        )
         + ("" if settings.grid else " --no-grid")
+        + (" --merge" if merge else "")
     )
+    by_code = {}
+    for run_ in runs:
+        if run_["estimator"] != BAYES:
+            by_code.setdefault(run_["code"], set()).add(run_["estimator"])
+    origin = ""
+    if len(by_code) > 1:
+        origin = " Rows kept from earlier runs (`--merge`) come from other code: " + (
+            "; ".join(
+                f"{code}: {', '.join(sorted(names))}"
+                for code, names in sorted(by_code.items())
+            )
+            + "."
+        )
     parts = [
         "# Quality benchmark",
         "",
         f"Command: `{command}`",
         "",
         f"Machine: {machine_line()}. Code: {code_version()}. "
-        f"Whole run: {elapsed / 60:.1f} min.",
+        f"Whole run: {elapsed / 60:.1f} min.{origin}",
         "",
         "Macro-F1 on the official test split, mean ± standard deviation over "
         f"{len(seeds)} seed(s); a single figure is a deterministic estimator "

@@ -71,8 +71,8 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         parameters of the estimator). It must return a new, uncompiled or
         compiled ``keras.Model`` whose output is one logit per label, with no
         sigmoid; the estimator compiles it with its own loss. ``None`` builds
-        a multi-layer perceptron from ``hidden_layer_sizes``, ``activation``
-        and ``dropout``.
+        a multi-layer perceptron from ``hidden_layer_sizes``, ``activation``,
+        ``dropout`` and ``alpha``.
 
     hidden_layer_sizes : tuple of int, default=(100, 100)
         Widths of the hidden layers of the default network.
@@ -82,6 +82,14 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
 
     dropout : float, default=0.2
         Dropout rate after each hidden layer of the default network.
+
+    alpha : float, default=0.0
+        L2 penalty on the first layer of the default network, the one that
+        reads the features: ``alpha * sum(kernel ** 2)`` is added to the
+        loss of every batch (a mean over its rows, so the scale differs from
+        ``MLPClassifier``'s ``alpha``). It helps on wide sparse input such as
+        TF-IDF text, where features seen in a few rows otherwise get weights
+        fitted to noise; ``1e-4`` is a good first value there.
 
     pos_weight : {"balanced", "sqrt"}, float, array-like, dict or None, \
             default="balanced"
@@ -278,6 +286,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         "hidden_layer_sizes": ["array-like"],
         "activation": [str, callable],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "pos_weight": [
             StrOptions({"balanced", "sqrt"}),
             Interval(numbers.Real, 0, None, closed="neither"),
@@ -314,6 +323,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         hidden_layer_sizes=(100, 100),
         activation="relu",
         dropout=0.2,
+        alpha=0.0,
         pos_weight="balanced",
         max_pos_weight=100.0,
         threshold="auto",
@@ -337,6 +347,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
+        self.alpha = alpha
         self.pos_weight = pos_weight
         self.max_pos_weight = max_pos_weight
         self.threshold = threshold
@@ -555,6 +566,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
                     ("hidden_layer_sizes", (100, 100)),
                     ("activation", "relu"),
                     ("dropout", 0.2),
+                    ("alpha", 0.0),
                 )
                 if getattr(self, name) != default
             ]
@@ -807,6 +819,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
                 hidden_layer_sizes=tuple(self.hidden_layer_sizes),
                 activation=self.activation,
                 dropout=self.dropout,
+                alpha=self.alpha,
             )
 
         signature = inspect.signature(builder).parameters

@@ -4,7 +4,9 @@ import keras
 import numpy as np
 
 
-def build_mlp(meta, hidden_layer_sizes=(100, 100), activation="relu", dropout=0.0):
+def build_mlp(
+    meta, hidden_layer_sizes=(100, 100), activation="relu", dropout=0.0, alpha=0.0
+):
     """Build a multi-layer perceptron with one logit per label.
 
     The last layer is linear: the network outputs logits, and the loss
@@ -25,6 +27,12 @@ def build_mlp(meta, hidden_layer_sizes=(100, 100), activation="relu", dropout=0.
 
     dropout : float, default=0.0
         Dropout rate after each hidden layer, in [0, 1).
+
+    alpha : float, default=0.0
+        L2 penalty on the weights of the first layer, the one that reads the
+        features: ``alpha * sum(kernel ** 2)`` is added to the training loss
+        (a mean over the rows of a batch). It keeps the weights of features
+        seen in few rows, such as rare words, from growing on noise.
 
     Returns
     -------
@@ -48,15 +56,24 @@ def build_mlp(meta, hidden_layer_sizes=(100, 100), activation="relu", dropout=0.
         name="features",
     )
 
+    # Only the layer that reads the features is penalised.
+    penalties = [keras.regularizers.L2(alpha) if alpha > 0 else None]
+    penalties += [None] * len(hidden_layer_sizes)
+
     hidden = inputs
     for i, width in enumerate(hidden_layer_sizes):
-        hidden = keras.layers.Dense(width, activation=activation, name=f"hidden_{i}")(
-            hidden
-        )
+        hidden = keras.layers.Dense(
+            width,
+            activation=activation,
+            kernel_regularizer=penalties[i],
+            name=f"hidden_{i}",
+        )(hidden)
         if dropout > 0:
             hidden = keras.layers.Dropout(dropout, name=f"dropout_{i}")(hidden)
 
-    logits = keras.layers.Dense(meta["n_outputs_"], name="logits")(hidden)
+    logits = keras.layers.Dense(
+        meta["n_outputs_"], kernel_regularizer=penalties[-1], name="logits"
+    )(hidden)
     return keras.Model(inputs, logits, name="multilabel_mlp")
 
 

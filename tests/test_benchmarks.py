@@ -99,6 +99,30 @@ def test_quality_benchmark_runs_the_text_pipeline(tmp_path):
     _check_png(tmp_path / "quality.png")
 
 
+def test_quality_merge_reruns_some_rows_and_keeps_the_others(tmp_path):
+    """Check --merge: fits of the pairs not run now are kept, the others replaced."""
+    common = dict(datasets=["reference"], out=tmp_path, quick=True, verbose=0)
+    run_quality(seeds=[0, 1], estimators=[DEFAULTS, OVR], **common)
+    with open(tmp_path / "quality_runs.csv", newline="", encoding="utf-8") as f:
+        first = list(csv.DictReader(f))
+
+    result = run_quality(seeds=[2], estimators=[DEFAULTS], merge=True, **common)
+    with open(tmp_path / "quality_runs.csv", newline="", encoding="utf-8") as f:
+        merged = list(csv.DictReader(f))
+
+    # The logistic regression and the Bayes rule are kept; the defaults rerun.
+    kept = [r for r in first if r["estimator"] == OVR]
+    assert [r for r in merged if r["estimator"] == OVR] == kept
+    assert [r["seed"] for r in merged if r["estimator"] == DEFAULTS] == ["2"]
+    assert sum(r["estimator"] == BAYES for r in merged) == 1
+    assert all(r["code"] for r in merged)
+    assert result["summary"][("reference", OVR)]["n"] == 1
+
+    text = (tmp_path / "quality.md").read_text(encoding="utf-8")
+    assert "--estimators defaults --merge" in text
+    assert _table_rows(text, OVR) and _table_rows(text, DEFAULTS)
+
+
 def test_speed_benchmark_writes_tables_and_plot(tmp_path):
     """Check that the quick speed run measures every figure side by side."""
     from benchmarks.speed import run

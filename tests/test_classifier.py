@@ -591,6 +591,8 @@ BAD_PARAMS = [
     (dict(batch_size=-1), ValueError, "'batch_size' parameter"),
     (dict(learning_rate=0), ValueError, "'learning_rate' parameter"),
     (dict(dropout=1.0), ValueError, "'dropout' parameter"),
+    (dict(alpha=-1e-4), ValueError, "'alpha' parameter"),
+    (dict(alpha=1e-4), ValueError, "alpha shape.* the default network only"),
     (dict(validation_fraction=1.0), ValueError, "'validation_fraction' parameter"),
     (dict(pos_weight="heavy"), ValueError, "'pos_weight' parameter"),
     (dict(pos_weight=-2.0), ValueError, "'pos_weight' parameter"),
@@ -741,3 +743,16 @@ def test_partial_fit_is_not_offered():
     clf = tiny()
     assert not hasattr(clf, "partial_fit")
     assert not hasattr(clf, "initialize")
+
+
+def test_alpha_reaches_the_first_layer_of_the_default_network(reference_data):
+    X, Y = reference_data
+    plain = tiny(epochs=2).fit(X, Y)
+    penalised = tiny(epochs=2, alpha=0.05).fit(X, Y)
+
+    first = penalised.model_.get_layer("hidden_0")
+    assert first.kernel_regularizer.l2 == pytest.approx(0.05)
+    assert plain.model_.get_layer("hidden_0").kernel_regularizer is None
+    # The penalty shrinks the weights that read the features.
+    norm = np.linalg.norm(first.kernel.numpy())
+    assert norm < np.linalg.norm(plain.model_.get_layer("hidden_0").kernel.numpy())

@@ -167,3 +167,20 @@ def test_default_network_has_two_hidden_layers_of_100():
     assert [layer.units for layer in dense] == [100, 100, 3]
     assert [layer.activation.__name__ for layer in dense[:-1]] == ["relu", "relu"]
     assert _dropout_layers(model) == []
+
+
+@pytest.mark.parametrize("hidden_layer_sizes", [(), (4,), (4, 3)])
+def test_alpha_penalises_the_first_layer_only(hidden_layer_sizes):
+    """Check the L2 penalty: alpha * sum(kernel ** 2) of the first layer."""
+    model = build_mlp(_meta(), hidden_layer_sizes=hidden_layer_sizes, alpha=0.01)
+    first, *rest = _dense_layers(model)
+
+    assert first.kernel_regularizer is not None
+    assert all(layer.kernel_regularizer is None for layer in rest)
+    model(np.zeros((1, 6), dtype=np.float32))
+    (penalty,) = model.losses
+    expected = 0.01 * np.sum(np.square(first.kernel.numpy()))
+    np.testing.assert_allclose(float(penalty), expected, rtol=1e-5)
+
+    plain = build_mlp(_meta(), hidden_layer_sizes=hidden_layer_sizes)
+    assert all(layer.kernel_regularizer is None for layer in _dense_layers(plain))
