@@ -27,7 +27,7 @@ from sklearn.utils.validation import (
 from tensorflow.python.eager import context
 
 from ._loss import WeightedBinaryCrossentropy
-from ._network import average_networks, build_mlp
+from ._network import average_networks, build_mlp, resolve_hidden_layer_sizes
 from ._persistence import _model_from_bytes, _model_to_bytes, save_estimator
 from ._pos_weight import compute_pos_weight
 from ._split import stratified_folds, stratified_holdout
@@ -74,8 +74,10 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         a multi-layer perceptron from ``hidden_layer_sizes``, ``activation``,
         ``dropout`` and ``alpha``.
 
-    hidden_layer_sizes : tuple of int, default=(100, 100)
-        Widths of the hidden layers of the default network.
+    hidden_layer_sizes : "auto" or tuple of int, default="auto"
+        Widths of the hidden layers of the default network. ``"auto"`` gives
+        one layer of 100 units for sparse X, such as TF-IDF text, where a
+        second layer overfits, and two layers of 100 units for dense X.
 
     activation : str, default="relu"
         Activation of the hidden layers of the default network.
@@ -83,13 +85,13 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
     dropout : float, default=0.2
         Dropout rate after each hidden layer of the default network.
 
-    alpha : float, default=0.0
+    alpha : float, default=1e-4
         L2 penalty on the first layer of the default network, the one that
         reads the features: ``alpha * sum(kernel ** 2)`` is added to the
         loss of every batch (a mean over its rows, so the scale differs from
-        ``MLPClassifier``'s ``alpha``). It helps on wide sparse input such as
-        TF-IDF text, where features seen in a few rows otherwise get weights
-        fitted to noise; ``1e-4`` is a good first value there.
+        ``MLPClassifier``'s ``alpha``). It matters most on wide sparse input
+        such as TF-IDF text, where features seen in a few rows otherwise get
+        weights fitted to noise. ``0`` turns it off.
 
     pos_weight : {"balanced", "sqrt"}, float, array-like, dict or None, \
             default="balanced"
@@ -283,7 +285,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
 
     _parameter_constraints = {
         "model": [callable, None],
-        "hidden_layer_sizes": ["array-like"],
+        "hidden_layer_sizes": [StrOptions({"auto"}), "array-like"],
         "activation": [str, callable],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
@@ -320,10 +322,10 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         self,
         model=None,
         *,
-        hidden_layer_sizes=(100, 100),
+        hidden_layer_sizes="auto",
         activation="relu",
         dropout=0.2,
-        alpha=0.0,
+        alpha=1e-4,
         pos_weight="balanced",
         max_pos_weight=100.0,
         threshold="auto",
@@ -541,7 +543,9 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
     def _check_params(self):
         # Checks that the table of constraints cannot express.
         sizes = self.hidden_layer_sizes
-        if (
+        if isinstance(sizes, str) and sizes == "auto":
+            pass
+        elif (
             isinstance(sizes, (str, bytes))
             or np.ndim(sizes) != 1
             or not all(
@@ -550,8 +554,8 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
             )
         ):
             raise ValueError(
-                "hidden_layer_sizes must be a tuple of positive integers, such as "
-                f"(100, 100) or (). Received: hidden_layer_sizes={sizes!r}"
+                "hidden_layer_sizes must be 'auto' or a tuple of positive integers, "
+                f"such as (100, 100) or (). Received: hidden_layer_sizes={sizes!r}"
             )
         if self.model is not None and isinstance(self.model, keras.Model):
             raise ValueError(
@@ -563,10 +567,10 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
             changed = [
                 name
                 for name, default in (
-                    ("hidden_layer_sizes", (100, 100)),
+                    ("hidden_layer_sizes", "auto"),
                     ("activation", "relu"),
                     ("dropout", 0.2),
-                    ("alpha", 0.0),
+                    ("alpha", 1e-4),
                 )
                 if getattr(self, name) != default
             ]
@@ -816,7 +820,9 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         )
         if self.model is None:
             build_params.update(
-                hidden_layer_sizes=tuple(self.hidden_layer_sizes),
+                hidden_layer_sizes=resolve_hidden_layer_sizes(
+                    self.hidden_layer_sizes, self.sparse_input_
+                ),
                 activation=self.activation,
                 dropout=self.dropout,
                 alpha=self.alpha,

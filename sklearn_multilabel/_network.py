@@ -3,9 +3,20 @@
 import keras
 import numpy as np
 
+# hidden_layer_sizes="auto": bag-of-words and other sparse features are close
+# to linearly separable, and a second layer only adds noise to fit there.
+AUTO_HIDDEN_LAYER_SIZES = {"dense": (100, 100), "sparse": (100,)}
+
+
+def resolve_hidden_layer_sizes(hidden_layer_sizes, sparse):
+    """The widths of the hidden layers, ``"auto"`` resolved for this input."""
+    if isinstance(hidden_layer_sizes, str) and hidden_layer_sizes == "auto":
+        return AUTO_HIDDEN_LAYER_SIZES["sparse" if sparse else "dense"]
+    return tuple(hidden_layer_sizes)
+
 
 def build_mlp(
-    meta, hidden_layer_sizes=(100, 100), activation="relu", dropout=0.0, alpha=0.0
+    meta, hidden_layer_sizes="auto", activation="relu", dropout=0.0, alpha=0.0
 ):
     """Build a multi-layer perceptron with one logit per label.
 
@@ -19,8 +30,11 @@ def build_mlp(
         network: ``n_features_in_``, ``n_outputs_`` (the number of labels) and
         ``sparse_input_`` (whether X is a sparse matrix).
 
-    hidden_layer_sizes : tuple of int, default=(100, 100)
-        Width of each hidden layer; ``()`` gives a linear model.
+    hidden_layer_sizes : "auto" or tuple of int, default="auto"
+        Width of each hidden layer; ``()`` gives a linear model. ``"auto"``
+        gives ``(100,)`` for sparse input (``meta["sparse_input_"]``), such as
+        TF-IDF text, where a second layer overfits, and ``(100, 100)``
+        otherwise.
 
     activation : str, default="relu"
         Activation of the hidden layers, any name Keras knows.
@@ -50,10 +64,10 @@ def build_mlp(
     >>> model.layers[-1].activation.__name__
     'linear'
     """
+    sparse = meta.get("sparse_input_", False)
+    hidden_layer_sizes = resolve_hidden_layer_sizes(hidden_layer_sizes, sparse)
     inputs = keras.Input(
-        shape=(meta["n_features_in_"],),
-        sparse=meta.get("sparse_input_", False),
-        name="features",
+        shape=(meta["n_features_in_"],), sparse=sparse, name="features"
     )
 
     # Only the layer that reads the features is penalised.
