@@ -184,3 +184,13 @@ def test_alpha_penalises_the_first_layer_only(hidden_layer_sizes):
 
     plain = build_mlp(_meta(), hidden_layer_sizes=hidden_layer_sizes)
     assert all(layer.kernel_regularizer is None for layer in _dense_layers(plain))
+
+
+def test_auto_sizes_give_one_layer_for_sparse_input_and_two_for_dense():
+    """Check hidden_layer_sizes="auto" against the kind of input in meta."""
+    dense = build_mlp(_meta(sparse_input=False))
+    sparse = build_mlp(_meta(sparse_input=True))
+
+    assert [layer.units for layer in _dense_layers(dense)] == [100, 100, 3]
+    assert [layer.units for layer in _dense_layers(sparse)] == [100, 3]
+    assert sparse.inputs[0].sparse and not dense.inputs[0].sparse

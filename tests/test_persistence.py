@@ -160,7 +160,7 @@ def test_unstored_parameters_warn_and_can_be_given_back(tmp_path, data):
     X, Y = data
     clf = tiny(
         model=custom_network,
-        hidden_layer_sizes=(100, 100),
+        hidden_layer_sizes="auto",
         model__width=6,
         callbacks=[keras.callbacks.TerminateOnNaN()],
     ).fit(X, Y)
@@ -189,7 +189,7 @@ def test_network_running_stored_code_is_refused(tmp_path, data):
         doubled = keras.layers.Lambda(lambda t: t * 2.0)(inputs)
         return keras.Model(inputs, keras.layers.Dense(meta["n_outputs_"])(doubled))
 
-    clf = tiny(model=with_lambda, hidden_layer_sizes=(100, 100)).fit(X, Y)
+    clf = tiny(model=with_lambda, hidden_layer_sizes="auto").fit(X, Y)
     path = clf.save(tmp_path / "lambda.skml")
 
     with pytest.raises(ValueError, match="cannot be loaded safely.*Lambda"):
