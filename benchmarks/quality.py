@@ -511,6 +511,7 @@ def run(
                 settings,
                 elapsed,
                 run_as=(list(datasets), list(estimators), merge),
+                code=code,
             ),
         ),
         "plot": plot(summary, list(datasets), out / "quality.png"),
@@ -690,11 +691,14 @@ def target_checks(summary, datasets):
     return markdown_table(["target", "measured (macro-F1)", "met"], lines, "lll")
 
 
-def report(summary, runs, problems, skipped, seeds, settings, elapsed, run_as=None):
+def report(
+    summary, runs, problems, skipped, seeds, settings, elapsed, run_as=None, code=None
+):
     """The Markdown text of quality.md.
 
     `run_as` is (data sets, estimators, merge) of the command that ran; by
     default, every data set of `problems` and every estimator, not merged.
+    `code` names the code the run started on; by default, the checkout's now.
     """
     datasets = list(problems)
     ran, estimators, merge = run_as or (datasets, list(ESTIMATORS), False)
@@ -717,10 +721,10 @@ def report(summary, runs, problems, skipped, seeds, settings, elapsed, run_as=No
             by_code.setdefault(run_["code"], set()).add(run_["estimator"])
     origin = ""
     if len(by_code) > 1:
-        origin = " Rows kept from earlier runs (`--merge`) come from other code: " + (
+        origin = " Fits by code (`--merge` keeps those of earlier runs): " + (
             "; ".join(
-                f"{code}: {', '.join(sorted(names))}"
-                for code, names in sorted(by_code.items())
+                f"{commit}: {', '.join(sorted(names))}"
+                for commit, names in sorted(by_code.items())
             )
             + "."
         )
@@ -729,7 +733,7 @@ def report(summary, runs, problems, skipped, seeds, settings, elapsed, run_as=No
         "",
         f"Command: `{command}`",
         "",
-        f"Machine: {machine_line()}. Code: {code_version()}. "
+        f"Machine: {machine_line()}. Code: {code or code_version()}. "
         f"Whole run: {elapsed / 60:.1f} min.{origin}",
         "",
         "Macro-F1 on the official test split, mean ± standard deviation over "

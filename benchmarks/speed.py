@@ -101,8 +101,9 @@ def _ours(sizes, **params):
     from sklearn_multilabel import WeightedMultiLabelClassifier
 
     # The same network and the same work as the Keras runs beside it: no
-    # dropout layers, and one network per fit (no cross-fitting).
-    params = {"dropout": 0.0, "cv": None, **params}
+    # dropout layers, no L2 penalty, and one network per fit (no
+    # cross-fitting).
+    params = {"dropout": 0.0, "alpha": 0.0, "cv": None, **params}
     return WeightedMultiLabelClassifier(
         hidden_layer_sizes=sizes.hidden, random_state=0, **params
     )
