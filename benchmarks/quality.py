@@ -481,9 +481,9 @@ def run(
                     f"fit {result['fit_s']:.1f} s",
                     verbose,
                 )
-        _write_runs(out / "quality_runs.csv", _merged(kept, runs, datasets))
+        _write_runs(out / "quality_runs.csv", _merged(kept, runs))
 
-    runs = _merged(kept, runs, datasets)
+    runs = _merged(kept, runs)
     if merge:
         # The data sets of kept fits are described in the report too.
         for dataset in DATASETS:
@@ -566,7 +566,7 @@ def _read_runs(path):
     ]
 
 
-def _merged(kept, runs, datasets):
+def _merged(kept, runs):
     """Kept fits of the (data set, estimator) pairs not fitted now, then the new."""
     fresh = {(run_["dataset"], run_["estimator"]) for run_ in runs}
     known = {*ESTIMATORS, BAYES}  # rows of estimators since renamed are dropped

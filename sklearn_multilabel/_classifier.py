@@ -27,7 +27,7 @@ from sklearn.utils.validation import (
 from tensorflow.python.eager import context
 
 from ._loss import WeightedBinaryCrossentropy
-from ._network import average_networks, build_mlp, resolve_hidden_layer_sizes
+from ._network import average_networks, build_mlp
 from ._persistence import _model_from_bytes, _model_to_bytes, save_estimator
 from ._pos_weight import compute_pos_weight
 from ._split import stratified_folds, stratified_holdout
@@ -41,6 +41,9 @@ from ._thresholds import (
 # densified or converted batch by batch, so their batches are smaller; a
 # dense batch costs its float32 copy and the network's activations.
 _PREDICT_BATCH_SIZE = {"dense": 32768, "sparse": 4096}
+
+# Parameters that shape the default network only, not a builder given as model.
+_DEFAULT_NETWORK_PARAMS = ("hidden_layer_sizes", "activation", "dropout", "alpha")
 
 # cv="auto": cross-fit with this many folds when there are rows enough.
 _AUTO_CV_FOLDS = 5
@@ -543,9 +546,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
     def _check_params(self):
         # Checks that the table of constraints cannot express.
         sizes = self.hidden_layer_sizes
-        if isinstance(sizes, str) and sizes == "auto":
-            pass
-        elif (
+        if not (isinstance(sizes, str) and sizes == "auto") and (
             isinstance(sizes, (str, bytes))
             or np.ndim(sizes) != 1
             or not all(
@@ -564,15 +565,11 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
                 f"Received: model={self.model!r}"
             )
         if self.model is not None and self.model is not build_mlp:
+            defaults = inspect.signature(WeightedMultiLabelClassifier).parameters
             changed = [
                 name
-                for name, default in (
-                    ("hidden_layer_sizes", "auto"),
-                    ("activation", "relu"),
-                    ("dropout", 0.2),
-                    ("alpha", 1e-4),
-                )
-                if getattr(self, name) != default
+                for name in _DEFAULT_NETWORK_PARAMS
+                if getattr(self, name) != defaults[name].default
             ]
             if changed:
                 raise ValueError(
@@ -666,23 +663,15 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
                 scoring=scoring,
             )
             scores[held_out[1]] = result["val_scores"]
-            keep = ("model", "pos_weight", "history", "best_epoch")
-            if not self.ensemble:
-                keep = ("best_epoch",)
-            members.append({key: result[key] for key in keep})
+            keep = ("model", "pos_weight", "history") if self.ensemble else ()
+            members.append({key: result[key] for key in (*keep, "best_epoch")})
             del result
 
         return scores, members
 
     def _average(self, members, Y, sample_weight):
         """Join the fold networks into one that averages their log-odds."""
-        pos_weight = compute_pos_weight(
-            Y,
-            self.pos_weight,
-            sample_weight=sample_weight,
-            labels=list(self.classes_),
-            max_pos_weight=self.max_pos_weight,
-        )
+        pos_weight = self._pos_weight_on(Y, sample_weight)
         model = average_networks(
             [member["model"] for member in members],
             np.log([member["pos_weight"] for member in members]),
@@ -739,13 +728,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
                 "be scored. Drop the rows of zero weight (they add nothing to the "
                 "fit), or give more rows a positive weight."
             )
-        pos_weight = compute_pos_weight(
-            Y[train_rows],
-            self.pos_weight,
-            sample_weight=train_w,
-            labels=list(self.classes_),
-            max_pos_weight=self.max_pos_weight,
-        )
+        pos_weight = self._pos_weight_on(Y[train_rows], train_w)
 
         seed = int(rng.integers(np.iinfo(np.int32).max))
         with _seeded(seed):
@@ -790,6 +773,16 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
             result["val_scores"] = logits - np.log(pos_weight)
         return result
 
+    def _pos_weight_on(self, Y, sample_weight):
+        """The ``pos_weight`` of each label, counted on these rows."""
+        return compute_pos_weight(
+            Y,
+            self.pos_weight,
+            sample_weight=sample_weight,
+            labels=list(self.classes_),
+            max_pos_weight=self.max_pos_weight,
+        )
+
     def _threshold_monitor(self, Y, sample_weight, pos_weight, scoring):
         """Score of an epoch: the metric at thresholds tuned on these rows."""
         shift = np.log(pos_weight)
@@ -820,9 +813,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         )
         if self.model is None:
             build_params.update(
-                hidden_layer_sizes=resolve_hidden_layer_sizes(
-                    self.hidden_layer_sizes, self.sparse_input_
-                ),
+                hidden_layer_sizes=self.hidden_layer_sizes,
                 activation=self.activation,
                 dropout=self.dropout,
                 alpha=self.alpha,

@@ -8,13 +8,6 @@ import numpy as np
 AUTO_HIDDEN_LAYER_SIZES = {"dense": (100, 100), "sparse": (100,)}
 
 
-def resolve_hidden_layer_sizes(hidden_layer_sizes, sparse):
-    """The widths of the hidden layers, ``"auto"`` resolved for this input."""
-    if isinstance(hidden_layer_sizes, str) and hidden_layer_sizes == "auto":
-        return AUTO_HIDDEN_LAYER_SIZES["sparse" if sparse else "dense"]
-    return tuple(hidden_layer_sizes)
-
-
 def build_mlp(
     meta, hidden_layer_sizes="auto", activation="relu", dropout=0.0, alpha=0.0
 ):
@@ -65,7 +58,8 @@ def build_mlp(
     'linear'
     """
     sparse = meta.get("sparse_input_", False)
-    hidden_layer_sizes = resolve_hidden_layer_sizes(hidden_layer_sizes, sparse)
+    if isinstance(hidden_layer_sizes, str) and hidden_layer_sizes == "auto":
+        hidden_layer_sizes = AUTO_HIDDEN_LAYER_SIZES["sparse" if sparse else "dense"]
     inputs = keras.Input(
         shape=(meta["n_features_in_"],), sparse=sparse, name="features"
     )
