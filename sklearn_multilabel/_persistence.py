@@ -170,7 +170,7 @@ def load(path, *, params=None, custom_objects=None):
     >>> bool((loaded.predict_proba(X) == clf.predict_proba(X)).all())
     True
     """
-    from ._classifier import WeightedMultiLabelClassifier, _make_forward
+    from ._classifier import WeightedMultiLabelClassifier, _PredictForward
 
     path = os.fspath(path)
     members = _read_archive(path)
@@ -219,7 +219,7 @@ def load(path, *, params=None, custom_objects=None):
     _check_attributes(attributes, model, path)
     vars(estimator).update(attributes)
     estimator.model_ = model
-    estimator._forward_fn = (model, _make_forward(model))
+    estimator._forward_fn = (model, _PredictForward(model))
     estimator._fit_callbacks = []
     estimator._predict_callbacks = []
     return estimator

@@ -63,10 +63,11 @@ EXPECTED_FAILED_CHECKS = {
     "check_classifier_multioutput": _THRESHOLD_REASON,
     "check_classifiers_train": _THRESHOLD_REASON,
     "check_methods_subset_invariance": (
-        "the network computes in float32, and TensorFlow's CPU matrix products "
-        "may sum in another order for another number of rows: a row's logit "
-        "can differ in its last bit (about 1e-7) between a batch and a subset, "
-        "above the check's tolerance of 1e-7"
+        "the network computes in float32, and CPU matrix products (NumPy's or "
+        "TensorFlow's) may sum in another order for another number of rows, "
+        "depending on the processor: a row's logit can differ in its last bit "
+        "(about 1e-7) between a batch and a subset, above the check's tolerance "
+        "of 1e-7"
     ),
     "check_sample_weight_equivalence_on_dense_data": (
         "a network trained by stochastic gradient descent on shuffled batches "
