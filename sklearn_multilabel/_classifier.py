@@ -130,8 +130,20 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
 
     threshold_min_positives : int, default=5
         A label with fewer positives than this in the tuning rows is not
-        tuned on its own: it gets one shared threshold tuned on the scores of
-        all labels together.
+        tuned on its own. It gets the network's own cut (see
+        ``threshold_shrinkage``), or, when ``threshold_shrinkage=0``, one
+        shared threshold tuned on the scores of all labels together.
+
+    threshold_shrinkage : float, default=20.0
+        How far each tuned threshold is pulled toward the network's own cut,
+        the raw logit 0 where the weighted loss weighs a missed positive
+        against a false alarm (a calibrated logit of ``-log(pos_weight_)``),
+        in pseudo-positives: a label with ``P`` (weighted) positives in the
+        tuning rows gets the logit threshold ``(P * tuned + k * own) / (P +
+        k)``. A threshold tuned on a handful of positives fits their noise;
+        one tuned on hundreds barely moves. ``0`` keeps the tuned thresholds.
+        Not applied with ``threshold_scoring="precision_at_recall=<r>"``,
+        whose recall floor holds on the tuning rows only as tuned.
 
     validation_fraction : float, default=0.2
         Share of the rows held out, stratified by label, for early stopping
@@ -252,7 +264,8 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
     tuned_labels_ : ndarray of bool of shape (n_labels,)
         Whether each label got a threshold tuned on its own. ``False`` where
         ``threshold`` is fixed, where the label had too few positives in the
-        tuning rows (it gets the shared threshold) or no positive at all.
+        tuning rows (it gets the network's own cut, or the shared threshold
+        when ``threshold_shrinkage=0``) or no positive at all.
 
     n_outputs_ : int
         Number of labels (1 for a 1-D target).
@@ -316,6 +329,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         ],
         "threshold_scoring": [str, callable],
         "threshold_min_positives": [Interval(numbers.Real, 0, None, closed="left")],
+        "threshold_shrinkage": [Interval(numbers.Real, 0, None, closed="left")],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "cv": [StrOptions({"auto"}), "cv_object"],
         "ensemble": ["boolean"],
@@ -343,6 +357,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         threshold="auto",
         threshold_scoring="f1",
         threshold_min_positives=5,
+        threshold_shrinkage=20.0,
         validation_fraction=0.2,
         cv="auto",
         ensemble=True,
@@ -367,6 +382,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         self.threshold = threshold
         self.threshold_scoring = threshold_scoring
         self.threshold_min_positives = threshold_min_positives
+        self.threshold_shrinkage = threshold_shrinkage
         self.validation_fraction = validation_fraction
         self.cv = cv
         self.ensemble = ensemble
@@ -541,6 +557,15 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
                 sample_weight=tune_w,
                 min_positives=self.threshold_min_positives,
             )
+            if self.threshold_shrinkage > 0 and scoring.kind != "precision_at_recall":
+                logit_thresholds = _shrink_thresholds(
+                    logit_thresholds,
+                    tuned,
+                    tune_w @ tune_Y,
+                    -np.log(result["pos_weight"]),
+                    self.threshold_shrinkage,
+                    scores,
+                )
             thresholds = expit(logit_thresholds)
         thresholds = np.where(no_positive, 1.0, thresholds)
 
@@ -1343,6 +1368,43 @@ def _check_binary_target(y):
             "pass y as a 2-D indicator matrix of shape (n_samples, 1)."
         )
     return (y == values[1]).astype(np.int8)[:, np.newaxis], values, True
+
+
+def _shrink_thresholds(tuned_thresholds, tuned, positives, own, shrinkage, scores):
+    """Pull tuned logit thresholds toward the network's own cut.
+
+    Parameters
+    ----------
+    tuned_thresholds : ndarray of shape (n_labels,)
+        Thresholds tuned on the calibrated logits ``scores``.
+
+    tuned : ndarray of bool of shape (n_labels,)
+        Labels tuned on their own; the others get ``own``.
+
+    positives : ndarray of shape (n_labels,)
+        Weighted number of positives of each label in the tuning rows.
+
+    own : ndarray of shape (n_labels,)
+        The network's own cut as a calibrated logit, ``-log(pos_weight)``.
+
+    shrinkage : float
+        Pseudo-positives that vote for ``own``; positive.
+
+    scores : ndarray of shape (n_tuning_rows, n_labels)
+        Calibrated logits the thresholds were tuned on.
+
+    Returns
+    -------
+    thresholds : ndarray of shape (n_labels,)
+        ``(P * tuned + k * own) / (P + k)`` for tuned labels, ``own`` for
+        the others.
+    """
+    # "Predict every row" (-inf) is the cut at the lowest tuning score.
+    finite = np.where(
+        np.isneginf(tuned_thresholds), scores.min(axis=0), tuned_thresholds
+    )
+    weight = positives / (positives + shrinkage)
+    return np.where(tuned, weight * finite + (1 - weight) * own, own)
 
 
 def _check_network(model, n_features, n_labels, sparse):

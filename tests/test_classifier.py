@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from scipy.special import logit
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import f1_score, recall_score
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict
@@ -360,6 +361,53 @@ def test_rare_label_falls_back_to_the_shared_threshold(reference_data):
     assert clf.tuned_labels_[:4].all()
 
 
+def test_rare_label_gets_the_network_cut_when_shrinking(reference_data):
+    """Check the fallback of a rare label: the own cut, or the shared one."""
+    X, Y = reference_data
+    Y = Y.copy()
+    Y[:, 4] = 0
+    Y[:6, 4] = 1
+
+    shrunk = tiny(threshold_min_positives=10).fit(X, Y)
+    shared = tiny(threshold_min_positives=10, threshold_shrinkage=0).fit(X, Y)
+
+    own = 1 / (1 + shrunk.pos_weight_[4])
+    assert shrunk.thresholds_[4] == pytest.approx(own, rel=1e-12)
+    assert shared.thresholds_[4] != pytest.approx(own, rel=1e-3)
+
+
+def test_shrinkage_pulls_thresholds_toward_the_network_cut(reference_data):
+    """Check (P * tuned + k * own) / (P + k) in logits, on out-of-fold scores."""
+    X, Y = reference_data
+    params = dict(cv=3, epochs=20, hidden_layer_sizes=(16,), random_state=0)
+    kept = tiny(threshold_shrinkage=0, **params).fit(X, Y)
+    shrunk = tiny(threshold_shrinkage=50.0, **params).fit(X, Y)
+    only_own = tiny(threshold_shrinkage=1e12, **params).fit(X, Y)
+
+    # The networks are the same: the thresholds do not change training.
+    np.testing.assert_array_equal(kept.pos_weight_, shrunk.pos_weight_)
+    np.testing.assert_array_equal(
+        kept.decision_function(X), shrunk.decision_function(X)
+    )
+
+    own = -np.log(kept.pos_weight_)
+    positives = Y.sum(axis=0)
+    expected = (positives * logit(kept.thresholds_) + 50.0 * own) / (positives + 50)
+    np.testing.assert_allclose(logit(shrunk.thresholds_), expected, rtol=1e-9)
+    np.testing.assert_allclose(logit(only_own.thresholds_), own, atol=1e-8)
+    assert np.all(np.abs(logit(kept.thresholds_) - own) > 1e-3)
+
+
+def test_shrinkage_leaves_precision_at_recall_alone(reference_data):
+    """Check that a recall floor keeps the thresholds tuned for it."""
+    X, Y = reference_data
+    params = dict(threshold_scoring="precision_at_recall=0.8", random_state=0)
+    kept = tiny(threshold_shrinkage=0, **params).fit(X, Y)
+    shrunk = tiny(threshold_shrinkage=50.0, **params).fit(X, Y)
+
+    np.testing.assert_array_equal(kept.thresholds_, shrunk.thresholds_)
+
+
 def test_cross_fitting_tunes_on_out_of_fold_scores(reference_data):
     """Check cv: k fold networks, their average, tuned thresholds."""
     X, Y = reference_data
@@ -612,6 +660,7 @@ BAD_PARAMS = [
     (dict(threshold_scoring="f0"), ValueError, "threshold_scoring"),
     (dict(threshold_scoring="accuracy"), ValueError, "threshold_scoring"),
     (dict(threshold_min_positives=-1), ValueError, "'threshold_min_positives'"),
+    (dict(threshold_shrinkage=-1.0), ValueError, "'threshold_shrinkage'"),
     (dict(cv=1), ValueError, "'cv' parameter"),
     (dict(early_stopping="yes"), ValueError, "'early_stopping' parameter"),
     (dict(n_iter_no_change=0), ValueError, "'n_iter_no_change' parameter"),
