@@ -145,6 +145,15 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         Not applied with ``threshold_scoring="precision_at_recall=<r>"``,
         whose recall floor holds on the tuning rows only as tuned.
 
+    threshold_resamples : int, default=25
+        For F-beta metrics, each label's threshold is the median of the
+        thresholds tuned on this many bootstrap resamples of the tuning rows
+        (drawn with ``random_state``), before the shrinkage. One tuning fits
+        the luck of a few rows, such as a run of positives just below the
+        best cut; the median over resamples does not. ``0`` tunes once, on
+        the rows themselves. Labels below ``threshold_min_positives``, recall
+        floors and callable metrics are tuned once.
+
     validation_fraction : float, default=0.2
         Share of the rows held out, stratified by label, for early stopping
         and threshold tuning. Nothing is held out when neither needs it.
@@ -330,6 +339,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         "threshold_scoring": [str, callable],
         "threshold_min_positives": [Interval(numbers.Real, 0, None, closed="left")],
         "threshold_shrinkage": [Interval(numbers.Real, 0, None, closed="left")],
+        "threshold_resamples": [Interval(numbers.Integral, 0, None, closed="left")],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "cv": [StrOptions({"auto"}), "cv_object"],
         "ensemble": ["boolean"],
@@ -358,6 +368,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         threshold_scoring="f1",
         threshold_min_positives=5,
         threshold_shrinkage=20.0,
+        threshold_resamples=25,
         validation_fraction=0.2,
         cv="auto",
         ensemble=True,
@@ -383,6 +394,7 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         self.threshold_scoring = threshold_scoring
         self.threshold_min_positives = threshold_min_positives
         self.threshold_shrinkage = threshold_shrinkage
+        self.threshold_resamples = threshold_resamples
         self.validation_fraction = validation_fraction
         self.cv = cv
         self.ensemble = ensemble
@@ -557,6 +569,17 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
                 sample_weight=tune_w,
                 min_positives=self.threshold_min_positives,
             )
+            if self.threshold_resamples > 0 and scoring.kind == "fbeta":
+                resampled = _resampled_thresholds(
+                    tune_Y,
+                    scores,
+                    scoring,
+                    tune_w,
+                    self.threshold_min_positives,
+                    self.threshold_resamples,
+                    rng,
+                )
+                logit_thresholds = np.where(tuned, resampled, logit_thresholds)
             if self.threshold_shrinkage > 0 and scoring.kind != "precision_at_recall":
                 logit_thresholds = _shrink_thresholds(
                     logit_thresholds,
@@ -1368,6 +1391,60 @@ def _check_binary_target(y):
             "pass y as a 2-D indicator matrix of shape (n_samples, 1)."
         )
     return (y == values[1]).astype(np.int8)[:, np.newaxis], values, True
+
+
+def _resampled_thresholds(
+    Y, scores, scoring, sample_weight, min_positives, n_resamples, rng
+):
+    """Median of the thresholds tuned on bootstrap resamples of the rows.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_tuning_rows, n_labels)
+        Labels of the tuning rows.
+
+    scores : ndarray of shape (n_tuning_rows, n_labels)
+        Calibrated logits of the tuning rows.
+
+    scoring : ThresholdScoring
+        The metric the thresholds maximise.
+
+    sample_weight : ndarray of shape (n_tuning_rows,)
+        Weights of the tuning rows.
+
+    min_positives : float
+        As for ``tune_thresholds``.
+
+    n_resamples : int
+        Number of resamples, positive.
+
+    rng : numpy.random.Generator
+        Draws the resamples.
+
+    Returns
+    -------
+    thresholds : ndarray of shape (n_labels,)
+        Median logit threshold of each label over the resamples.
+    """
+    n_rows = Y.shape[0]
+
+    # "Predict every row" (-inf) and "predict none" (+inf) enter the median
+    # as the cuts just at the extreme scores.
+    low = scores.min(axis=0)
+    high = np.nextafter(scores.max(axis=0), np.inf)
+
+    draws = np.empty((n_resamples, Y.shape[1]))
+    for i in range(n_resamples):
+        rows = rng.integers(n_rows, size=n_rows)
+        thresholds, _ = tune_thresholds(
+            Y[rows],
+            scores[rows],
+            scoring,
+            sample_weight=sample_weight[rows],
+            min_positives=min_positives,
+        )
+        draws[i] = np.clip(thresholds, low, high)
+    return np.median(draws, axis=0)
 
 
 def _shrink_thresholds(tuned_thresholds, tuned, positives, own, shrinkage, scores):
