@@ -10,6 +10,12 @@ candidate "cut", and the weighted true and false positive counts of every cut
 are cumulative sums over the sorted rows. The work is ``O(n log n)`` per label
 and is vectorised over labels.
 
+For F-beta without sample weights, most of that sort is wasted: a cut that
+predicts many more rows than a label has positives cannot score well, so once a
+cheap valid cut gives a lower bound on the best score, only the few top rows of
+the label that can hold a better cut are sorted (``_fbeta_top_sizes``). The
+result is the same, bit for bit, as sorting every row.
+
 Candidate cuts of one label with ``n`` rows:
 
 - ``k = 0``: predict no row, threshold ``+inf``;
@@ -32,6 +38,20 @@ from scipy import sparse
 
 # A callable metric is evaluated at no more than this many cuts per label.
 MAX_CALLABLE_CUTS = 1000
+
+# A label whose best F-beta cut may lie beyond this fraction of its top rows is
+# sorted in full: the selection of the top rows would then save little. It must
+# stay below 1, which rules out predicting every row in the partial search.
+_MAX_TOP_FRACTION = 0.7
+
+# Relative amount by which the lower bound on the best F-beta score is lowered,
+# far above the rounding error of the few operations behind it.
+_BOUND_MARGIN = 1e-9
+
+# Rows per label in the strided sample that places the top-row selection, and
+# the margin of the selection in standard deviations of its row count.
+_SAMPLE_ROWS = 4096
+_SAMPLE_MARGIN = 3.0
 
 _ACCEPTED = (
     "'f1'; an F-beta string 'f<beta>' with beta a positive finite number "
@@ -178,7 +198,7 @@ def _check_min_positives(min_positives):
 
 
 def _check_inputs(y_true, scores, sample_weight):
-    """Validate the arrays and return them as float64 arrays of labels x rows.
+    """Validate the arrays and return them as arrays of labels x rows.
 
     Parameters
     ----------
@@ -193,8 +213,8 @@ def _check_inputs(y_true, scores, sample_weight):
 
     Returns
     -------
-    y : ndarray of shape (n_labels, n_samples)
-        ``y_true`` transposed, as a C-contiguous float64 array. It may share
+    y : ndarray of bool of shape (n_labels, n_samples)
+        ``y_true`` transposed, as a C-contiguous boolean array. It may share
         memory with the input and must not be written to.
 
     s : ndarray of shape (n_labels, n_samples)
@@ -227,17 +247,30 @@ def _check_inputs(y_true, scores, sample_weight):
             f"{scores.shape!r}."
         )
 
-    # Labels are given their own contiguous rows: sorting along the last axis is
-    # much faster than along the first.
-    y = np.ascontiguousarray(y_true.T, dtype=np.float64)
-    if not np.all((y == 0) | (y == 1)):
-        values = np.unique(y[(y != 0) & (y != 1)])[:5]
-        raise ValueError(
-            f"y_true must contain only 0 and 1, got other values such as "
-            f"{values.tolist()!r}."
-        )
+    # Numeric labels are checked in their own dtype and layout, without a copy;
+    # anything else, such as text, converts to float64 first, or fails to. They
+    # are then kept as booleans, an eighth of the memory of float64, in their
+    # own contiguous rows: sorting along the last axis is much faster than along
+    # the first.
+    if y_true.dtype.kind not in "biuf":
+        y_true = np.asarray(y_true, dtype=np.float64)
+    if y_true.dtype != bool:
+        valid = (y_true == 0) | (y_true == 1)
+        if not np.all(valid):
+            values = np.unique(y_true[~valid].astype(np.float64))[:5]
+            raise ValueError(
+                f"y_true must contain only 0 and 1, got other values such as "
+                f"{values.tolist()!r}."
+            )
+    y = np.ascontiguousarray(y_true.T, dtype=bool)
+
+    # A NaN or infinite entry makes the sum NaN or infinite, so a finite sum
+    # proves every entry finite without an array of flags; an overflowing sum
+    # of finite entries only costs the full check.
     s = np.ascontiguousarray(scores.T, dtype=np.float64)
-    if not np.all(np.isfinite(s)):
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = s.sum()
+    if not math.isfinite(total) and not np.all(np.isfinite(s)):
         raise ValueError(
             "scores must be finite, got NaN or infinite values in "
             f"{np.count_nonzero(~np.isfinite(s))} entries."
@@ -256,6 +289,10 @@ def _check_inputs(y_true, scores, sample_weight):
             "sample_weight must contain finite non-negative values, got "
             f"minimum {float(np.min(w))!r} and maximum {float(np.max(w))!r}."
         )
+
+    # Weights of 1 count as none: the unweighted search is the faster one.
+    if np.all(w == 1):
+        return y, s, None
     return y, s, w
 
 
@@ -307,9 +344,11 @@ def _best_cuts_from_counts(tp, fp, positives, tied, spec):
     positives : ndarray of shape (n_labels,)
         Weighted number of positives of each label, all strictly positive.
 
-    tied : ndarray of bool of shape (n_labels, n_samples - 1)
-        Whether the ``k``-th and ``(k + 1)``-th sorted scores are equal, which
-        rules out the cut of ``k`` rows.
+    tied : ndarray of bool of shape (n_labels, n_ruled)
+        Whether the cut of ``k`` rows is ruled out, for ``k`` from 1 to
+        ``n_ruled``, at most ``n_samples``: when the ``k``-th and
+        ``(k + 1)``-th sorted scores are equal, or when the counts of a partial
+        search do not reach past the cut.
 
     spec : ThresholdScoring
         An F-beta or precision-at-recall metric.
@@ -333,7 +372,7 @@ def _best_cuts_from_counts(tp, fp, positives, tied, spec):
         value /= denominator
 
         # The first maximum is the cut with the fewest predicted positives.
-        np.copyto(value[:, 1:-1], -np.inf, where=tied)
+        np.copyto(value[:, 1 : 1 + tied.shape[1]], -np.inf, where=tied)
         return np.argmax(value, axis=1)
 
     # Precision at a minimum recall; predicting no row has precision 0.
@@ -341,7 +380,7 @@ def _best_cuts_from_counts(tp, fp, positives, tied, spec):
     precision = np.zeros_like(tp)
     np.divide(tp, predicted, out=precision, where=predicted > 0)
     infeasible = tp / positives < spec.min_recall
-    infeasible[:, 1:-1] |= tied
+    infeasible[:, 1 : 1 + tied.shape[1]] |= tied
     precision[infeasible] = -np.inf
 
     # Recall grows with the cut, so the last maximum has the highest recall.
@@ -359,8 +398,8 @@ def _best_cuts_callable(y, order, tied, w, spec):
 
     Parameters
     ----------
-    y : ndarray of shape (n_labels, n_samples)
-        Binary true labels.
+    y : ndarray of bool of shape (n_labels, n_samples)
+        True labels.
 
     order : ndarray of shape (n_labels, n_samples)
         Row indices of every label sorted by decreasing score.
@@ -409,14 +448,260 @@ def _best_cuts_callable(y, order, tied, w, spec):
     return cuts
 
 
-def _search(y, s, w, spec):
+def _search(y, s, w, spec, *, prune=True):
     """Find the best threshold of every label by the exact search.
 
     Parameters
     ----------
-    y : ndarray of shape (n_labels, n_samples)
-        Binary true labels as float64. Every label must have a strictly positive
-        weighted number of positives.
+    y : ndarray of bool of shape (n_labels, n_samples)
+        True labels. Every label must have a strictly positive weighted number
+        of positives.
+
+    s : ndarray of shape (n_labels, n_samples)
+        Finite scores as float64, C-contiguous.
+
+    w : ndarray of shape (n_samples,) or None
+        Sample weights, None for unit weights.
+
+    spec : ThresholdScoring
+        Metric to maximise.
+
+    prune : bool, default=True
+        Whether F-beta without sample weights sorts only the top rows that can
+        hold the best cut. The thresholds are the same either way; False sorts
+        every row.
+
+    Returns
+    -------
+    thresholds : ndarray of shape (n_labels,)
+        Best threshold of every label, rule ``score >= threshold``.
+    """
+    # TODO(precision_at_recall or sample weights prove slow on large data):
+    # prune them too. Precision is at most P / m, so a feasible cut of precision
+    # p rules out every cut of more than P / p rows; with weights, the bound
+    # holds for the weight of the predicted rows rather than their number.
+    if not (prune and spec.kind == "fbeta" and w is None) or s.size == 0:
+        return _search_all_rows(y, s, w, spec)
+
+    n_samples = s.shape[1]
+    sizes = _fbeta_top_sizes(y, s, spec.beta)
+    partial = sizes <= _MAX_TOP_FRACTION * n_samples
+    if np.all(partial):
+        return _search_top_rows(y, s, sizes, spec)
+
+    # Labels without a tight bound are sorted in full, apart from the others.
+    thresholds = np.empty(s.shape[0], dtype=np.float64)
+    if np.any(partial):
+        thresholds[partial] = _search_top_rows(
+            y[partial], s[partial], sizes[partial], spec
+        )
+    whole = ~partial
+    thresholds[whole] = _search_all_rows(y[whole], s[whole], None, spec)
+    return thresholds
+
+
+def _fbeta_top_sizes(y, s, beta):
+    """Count the top rows of every label that can hold its best F-beta cut.
+
+    The count comes from a bound, without sorting. Take a label with ``P``
+    positives and unit weights. A cut that predicts its top ``m`` rows has at
+    most ``min(P, m)`` true positives, so its F-beta score is at most
+    ``U(m) = (1 + b^2) P / (m + b^2 P)``, which decreases with ``m``. When a
+    valid cut scores ``F_lb > 0``, the best score is at least ``F_lb`` and every
+    cut with ``U(m) < F_lb``, that is ``m > (1 + b^2) P / F_lb - b^2 P``, scores
+    strictly less than the best: it is never the first maximum. The best cut
+    therefore predicts at most ``floor((1 + b^2) P / F_lb - b^2 P)`` rows, and
+    one more row gives the next score, which places its threshold.
+
+    Parameters
+    ----------
+    y : ndarray of bool of shape (n_labels, n_samples)
+        True labels; every label has a positive.
+
+    s : ndarray of shape (n_labels, n_samples)
+        Finite scores as float64.
+
+    beta : float
+        Weight of recall against precision.
+
+    Returns
+    -------
+    sizes : ndarray of int of shape (n_labels,)
+        Number of top rows that hold every cut that can be the best one, plus
+        the row after it, at most ``n_samples``. A label without a bound gets
+        ``n_samples``.
+    """
+    n_samples = s.shape[1]
+    beta2 = beta**2
+    positives = y.sum(axis=1)
+
+    # The valid cut predicts every row scoring at least the mean score of the
+    # positives, ties included. At least one positive reaches the exact mean,
+    # but rounding can lift the computed mean above all of them: F_lb is then 0
+    # and the label gets no bound, as when huge scores overflow the mean. The
+    # row-wise sum avoids BLAS, whose threads can take far longer to wake than
+    # this work takes.
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = np.einsum("ij,ij->i", s, y) / positives
+    predicted = s >= mean[:, np.newaxis]
+    n_predicted = np.count_nonzero(predicted, axis=1)
+    tp = np.count_nonzero(np.logical_and(predicted, y, out=predicted), axis=1)
+
+    # F_lb is computed by the operations of the search, so the search gives this
+    # cut the same value and picks a cut valued at least F_lb, whose exact F
+    # is within a few roundings of that value and so above F_lb lowered by the
+    # margin. The margin is relative to (1 + b^2) P / F_lb, the size of every
+    # term below, and so also covers the rounding of the subtraction however
+    # much of it cancels.
+    denominator = np.maximum(n_predicted + beta2 * positives, np.finfo(np.float64).tiny)
+    f_lb = tp * (1 + beta2) / denominator
+    limit = np.full(positives.shape, np.inf)
+    np.divide(
+        (1 + beta2) * positives,
+        f_lb * (1 - _BOUND_MARGIN),
+        out=limit,
+        where=f_lb > 0,
+    )
+    limit -= beta2 * positives
+    return np.minimum(np.floor(limit) + 1, n_samples).astype(np.intp)
+
+
+def _select_top_rows(s, sizes):
+    """Select at least the top ``sizes`` rows of every label, ties included.
+
+    Every label keeps the rows whose score is at least a cut value chosen on a
+    strided sample of its rows: the rank of the value in the sample leaves, in
+    expectation, the needed count of rows above it plus a margin of a few
+    standard deviations. A label left short is given its exact cut value by a
+    partition of all of its rows, so the result never depends on the sample.
+
+    Parameters
+    ----------
+    s : ndarray of shape (n_labels, n_samples)
+        Finite scores as float64.
+
+    sizes : ndarray of int of shape (n_labels,)
+        Least number of top rows to select, between 1 and ``n_samples``.
+
+    Returns
+    -------
+    selected : ndarray of bool of shape (n_labels, n_samples)
+        The rows kept for every label: all rows scoring at least its cut value,
+        so that tied scores are kept or left together.
+
+    counts : ndarray of int of shape (n_labels,)
+        Number of rows selected for every label, at least ``sizes``.
+    """
+    n_samples = s.shape[1]
+    need = int(sizes.max())
+
+    # A sample of every step-th row. For rows in random order, the count of
+    # rows above the value of rank r in the sample is about step * r, with a
+    # standard deviation of about sqrt(step * need) near the needed count.
+    step = max(1, n_samples // _SAMPLE_ROWS)
+    sample = s[:, ::step]
+    n_sample = sample.shape[1]
+    margin = 0.0 if step == 1 else _SAMPLE_MARGIN * math.sqrt(step * need)
+    rank = min(n_sample, math.ceil((need + margin) / step))
+    cut_values = np.partition(sample, n_sample - rank, axis=1)[:, n_sample - rank]
+
+    selected = s >= cut_values[:, np.newaxis]
+    counts = np.count_nonzero(selected, axis=1)
+    short = np.flatnonzero(counts < sizes)
+    if short.size:
+        need = int(sizes[short].max())
+        exact = np.partition(s[short], n_samples - need, axis=1)[:, n_samples - need]
+        selected[short] = s[short] >= exact[:, np.newaxis]
+        counts[short] = np.count_nonzero(selected[short], axis=1)
+    return selected, counts
+
+
+def _search_top_rows(y, s, sizes, spec):
+    """Find the best F-beta threshold of every label by sorting its top rows.
+
+    The result is that of ``_search_all_rows`` without sample weights, provided
+    every label's best cut predicts fewer than ``sizes`` rows. The selected top
+    rows of a label are packed in one row of a block, padded at its end with
+    ``-inf`` scores and negative labels, and the block is searched like the full
+    problem: its cuts of fewer rows than the label has selected are those of the
+    full problem, with the same counts computed by the same operations, and the
+    later cuts are ruled out.
+
+    Parameters
+    ----------
+    y : ndarray of bool of shape (n_labels, n_samples)
+        True labels; every label has a positive.
+
+    s : ndarray of shape (n_labels, n_samples)
+        Finite scores as float64.
+
+    sizes : ndarray of int of shape (n_labels,)
+        Number of top rows that hold every cut that can be the best, plus one,
+        smaller than ``n_samples``, as ``_fbeta_top_sizes`` returns.
+
+    spec : ThresholdScoring
+        An F-beta metric.
+
+    Returns
+    -------
+    thresholds : ndarray of shape (n_labels,)
+        Best threshold of every label, rule ``score >= threshold``.
+    """
+    n_labels = s.shape[0]
+    positives = y.sum(axis=1)
+    selected, counts = _select_top_rows(s, sizes)
+
+    # Flat indices and boolean masks run in row-major order, so the rows selected
+    # for a label fill the start of its row of the block in their order.
+    # Gathering through flat indices is much faster than a 2-D boolean index.
+    width = int(counts.max())
+    filled = np.arange(width) < counts[:, np.newaxis]
+    flat_selected = np.flatnonzero(selected)
+    s_block = np.full((n_labels, width), -np.inf)
+    s_block[filled] = np.take(s, flat_selected)
+    y_block = np.zeros((n_labels, width), dtype=bool)
+    y_block[filled] = np.take(y, flat_selected)
+
+    # Arrays are dropped as soon as they are spent: the next ones of the same
+    # size can then reuse their memory instead of faulting in fresh pages, a
+    # cost of the order of the work itself.
+    del selected, flat_selected
+
+    # Sort every row of the block by decreasing score; the padding goes last.
+    # The row indices become flat ones in place, which spares an array.
+    order = np.argsort(s_block, axis=1)
+    order += (width * np.arange(n_labels))[:, np.newaxis]
+    order = order[:, ::-1]
+    s_sorted = np.take(s_block, order)
+    y_sorted = np.take(y_block, order)
+    del s_block, y_block, order
+
+    # Column k of the counts predicts the top k rows. A cut is ruled out between
+    # two equal scores as in the full search, and from the label's count of
+    # selected rows on: the next score is then not known, and the best cut
+    # predicts fewer rows. Since sizes are below n_samples, this rules out
+    # predicting every row, which the bound already excludes.
+    tp = np.zeros((n_labels, width + 1))
+    np.cumsum(y_sorted, axis=1, dtype=np.float64, out=tp[:, 1:])
+    fp = np.zeros((n_labels, width + 1))
+    np.subtract(np.arange(1, width + 1), tp[:, 1:], out=fp[:, 1:])
+    ruled_out = np.empty((n_labels, width), dtype=bool)
+    np.equal(s_sorted[:, :-1], s_sorted[:, 1:], out=ruled_out[:, :-1])
+    ruled_out[:, -1] = True
+    ruled_out |= np.arange(1, width + 1) >= counts[:, np.newaxis]
+
+    cuts = _best_cuts_from_counts(tp, fp, positives, ruled_out, spec)
+    return _cut_thresholds(s_sorted, cuts)
+
+
+def _search_all_rows(y, s, w, spec):
+    """Find the best threshold of every label by sorting all of its rows.
+
+    Parameters
+    ----------
+    y : ndarray of bool of shape (n_labels, n_samples)
+        True labels. Every label must have a strictly positive weighted number
+        of positives.
 
     s : ndarray of shape (n_labels, n_samples)
         Finite scores as float64, C-contiguous.
@@ -453,11 +738,11 @@ def _search(y, s, w, spec):
     tp = np.zeros((n_labels, n_samples + 1))
     fp = np.zeros((n_labels, n_samples + 1))
     if w is None:
-        np.cumsum(y_sorted, axis=1, out=tp[:, 1:])
+        np.cumsum(y_sorted, axis=1, dtype=np.float64, out=tp[:, 1:])
         np.subtract(np.arange(1, n_samples + 1), tp[:, 1:], out=fp[:, 1:])
     else:
         w_sorted = w[order]
-        wy_sorted = np.multiply(w_sorted, y_sorted, out=y_sorted)
+        wy_sorted = np.multiply(w_sorted, y_sorted)
         np.cumsum(wy_sorted, axis=1, out=tp[:, 1:])
         w_sorted -= wy_sorted
         np.cumsum(w_sorted, axis=1, out=fp[:, 1:])
@@ -615,6 +900,7 @@ def score_at_thresholds(
     """
     spec = check_threshold_scoring(threshold_scoring)
     y, s, w = _check_inputs(y_true, scores, sample_weight)
+    y = y.astype(np.float64)
     w = np.ones(y.shape[1]) if w is None else w
     predicted = s >= np.asarray(thresholds, dtype=np.float64)[:, None]
     has_positive = (y @ w) > 0

@@ -1,5 +1,7 @@
 """Tests of the exact per-label decision-threshold search."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -11,8 +13,16 @@ from sklearn.metrics import (
 )
 
 from sklearn_multilabel._thresholds import (
+    _MAX_TOP_FRACTION,
+    _SAMPLE_ROWS,
     MAX_CALLABLE_CUTS,
     ThresholdScoring,
+    _check_inputs,
+    _fbeta_top_sizes,
+    _search,
+    _search_all_rows,
+    _search_top_rows,
+    _select_top_rows,
     check_threshold_scoring,
     tune_thresholds,
 )
@@ -480,3 +490,207 @@ def test_score_at_thresholds_matches_scikit_learn():
     expected = np.mean([accuracy(y[:, j], pred[:, j]) for j in range(3)])
     assert score_at_thresholds(y, scores, cuts, accuracy) == pytest.approx(expected)
     assert score_at_thresholds(np.zeros((5, 2)), np.zeros((5, 2)), [0, 0]) == 0.0
+
+
+# Positive rates and signal strengths of the labels of a pruning problem: rare to
+# common labels, scores that carry no signal, weak signal and near separation.
+_PRUNING_RATES = (0.001, 0.003, 0.01, 0.05, 0.1, 0.2, 0.5, 0.5, 0.02, 0.3, 0.2, 0.05)
+_PRUNING_SIGNALS = (3.0, 2.0, 1.5, 1.0, 0.0, 1.0, 0.5, 0.0, 0.0, 2.5, 3.0, 2.5)
+
+
+def _pruning_problem(seed, n_samples, ties):
+    """Draw labels of many positive rates and signals, with optional tied scores.
+
+    Returns the labels and scores in the labels x rows layout of the search, the
+    labels as booleans and the scores as float64.
+    """
+    rng = np.random.default_rng(seed)
+    rates = np.array(_PRUNING_RATES)
+    y = rng.random((n_samples, rates.size)) < rates
+    y[rng.integers(n_samples, size=rates.size), np.arange(rates.size)] = True
+    scores = np.array(_PRUNING_SIGNALS) * y + rng.normal(size=y.shape)
+
+    if ties == "decimal":
+        scores = np.round(scores, 1)
+    elif ties == "integer":
+        scores = np.round(2 * scores)
+    y, s, _ = _check_inputs(y, scores, None)
+    return y, s
+
+
+@pytest.mark.parametrize("beta", [0.5, 1.0, 2.0])
+@pytest.mark.parametrize("ties", ["none", "decimal", "integer"])
+@pytest.mark.parametrize("n_samples", [300, 3000, 3 * _SAMPLE_ROWS])
+def test_pruned_search_matches_full_search(beta, ties, n_samples):
+    """Check that sorting only the top rows gives exactly the full-sort thresholds."""
+    spec = ThresholdScoring(kind="fbeta", beta=beta)
+    pruned_labels = 0
+    for seed in range(3):
+        y, s = _pruning_problem(seed, n_samples, ties)
+
+        full = _search(y, s, None, spec, prune=False)
+        sizes = _fbeta_top_sizes(y, s, beta)
+        partial = sizes <= _MAX_TOP_FRACTION * n_samples
+
+        np.testing.assert_array_equal(_search(y, s, None, spec), full)
+        np.testing.assert_array_equal(
+            _search_top_rows(y[partial], s[partial], sizes[partial], spec),
+            full[partial],
+        )
+
+        # The best cut predicts fewer rows than the bound keeps, unless the
+        # label has no bound below the number of rows.
+        chosen = np.count_nonzero(s >= full[:, np.newaxis], axis=1)
+        assert np.all((chosen < sizes) | (sizes == n_samples))
+        pruned_labels += np.count_nonzero(partial)
+
+    # Both searches are taken, the partial one by 4 labels in 12 at least.
+    assert 3 * 4 <= pruned_labels < 3 * y.shape[0]
+
+
+def test_labels_predicting_every_row_keep_the_full_search():
+    """Check that labels best predicting every row are sorted in full, exactly."""
+    rng = np.random.default_rng(11)
+    y = np.zeros((2000, 3), dtype=bool)
+    y[:, 0] = rng.random(2000) < 0.6
+    y[:, 1] = rng.random(2000) < 0.02
+    y[:, 2] = rng.random(2000) < 0.5
+    scores = rng.normal(size=y.shape) + 3 * y
+    scores[:, 0] = rng.normal(size=2000)
+    scores[:, 2] = 1.0
+    y, s, _ = _check_inputs(y, scores, None)
+    spec = ThresholdScoring(kind="fbeta", beta=1.0)
+
+    thresholds = _search(y, s, None, spec)
+
+    sizes = _fbeta_top_sizes(y, s, 1.0)
+    assert sizes[0] > _MAX_TOP_FRACTION * 2000
+    assert sizes[1] < _MAX_TOP_FRACTION * 2000
+    assert sizes[2] == 2000
+    np.testing.assert_array_equal(thresholds[[0, 2]], [-np.inf, -np.inf])
+    np.testing.assert_array_equal(thresholds, _search(y, s, None, spec, prune=False))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("scoring, beta", [("f1", 1.0), ("f2", 2.0), ("f0.5", 0.5)])
+def test_pruned_search_reaches_brute_force_optimum(seed, scoring, beta):
+    """Check the partial search against every threshold scored by scikit-learn."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random((300, 4)) < [0.04, 0.08, 0.1, 0.06]).astype(np.int64)
+    y[:2] = 1
+    scores = rng.normal(size=y.shape) + [2.5, 3.0, 3.5, 3.0] * y
+    scores[:, 1] = np.round(scores[:, 1], 1)
+    scores[:, 2] = np.round(2 * scores[:, 2])
+
+    thresholds, tuned = tune_thresholds(y, scores, scoring, min_positives=1)
+
+    labels, s, _ = _check_inputs(y, scores, None)
+    assert np.all(_fbeta_top_sizes(labels, s, beta) <= _MAX_TOP_FRACTION * 300)
+    assert tuned.all()
+    for j in range(y.shape[1]):
+        y_table, pred_table = _predictions_at_all_thresholds(y[:, j], scores[:, j])
+        values = _fbeta(y_table, pred_table, beta, None, average=None)
+        reached = _fbeta(y[:, j], scores[:, j] >= thresholds[j], beta, None)
+        assert reached == pytest.approx(values.max(), rel=1e-12)
+
+        # Among the best cuts, the one predicting the fewest rows.
+        best = np.isclose(values, values.max(), rtol=1e-12, atol=0)
+        fewest = pred_table.sum(axis=0)[best].min()
+        assert np.count_nonzero(scores[:, j] >= thresholds[j]) == fewest
+
+
+def test_top_rows_survive_a_misleading_sample():
+    """Check that labels left short by the row sample get their exact top rows."""
+    rng = np.random.default_rng(5)
+    n_samples = 4 * _SAMPLE_ROWS
+    step = n_samples // _SAMPLE_ROWS
+    y = np.zeros((3, n_samples), dtype=bool)
+    s = rng.normal(size=(3, n_samples))
+
+    # The sampled rows, which hold every positive, outscore all others: the
+    # sample then places its cut far too high and leaves every label short.
+    s[:, ::step] += 100.0
+    y[:, ::step] = rng.random((3, _SAMPLE_ROWS)) < 0.2
+    s += 2.0 * y
+    sizes = _fbeta_top_sizes(y, s, 1.0)
+    assert np.all(sizes < _MAX_TOP_FRACTION * n_samples)
+
+    selected, counts = _select_top_rows(s, sizes)
+
+    # Without ties, the exact cut keeps exactly the largest number needed.
+    np.testing.assert_array_equal(counts, sizes.max())
+    np.testing.assert_array_equal(counts, selected.sum(axis=1))
+    for j in range(3):
+        assert s[j, selected[j]].min() > s[j, ~selected[j]].max()
+    spec = ThresholdScoring(kind="fbeta", beta=1.0)
+    np.testing.assert_array_equal(
+        _search(y, s, None, spec), _search(y, s, None, spec, prune=False)
+    )
+
+
+def test_top_rows_keep_tied_scores_together():
+    """Check that the selection keeps or leaves every group of tied scores whole."""
+    rng = np.random.default_rng(6)
+    s = np.round(rng.normal(size=(4, 3 * _SAMPLE_ROWS)), 1)
+    sizes = np.array([10, 500, 2000, 5000])
+
+    selected, counts = _select_top_rows(s, sizes)
+
+    assert np.all(counts >= sizes)
+    np.testing.assert_array_equal(counts, selected.sum(axis=1))
+    for j in range(4):
+        assert s[j, selected[j]].min() > s[j, ~selected[j]].max()
+
+
+def test_partial_search_stays_within_its_rows():
+    """Check that the partial search never picks a cut past the rows it selected."""
+    # The best cuts lie far below the top rows searched: the cut chosen must
+    # stay among them, with a threshold between two of their scores, even for
+    # the first label, whose row of the block ends in padding since the tied
+    # scores of the second one make it select more rows.
+    rng = np.random.default_rng(9)
+    y = rng.random((2, 3000)) < 0.6
+    s = rng.normal(size=(2, 3000))
+    s[1] = np.round(s[1], 1)
+    sizes = np.array([100, 1000])
+    spec = ThresholdScoring(kind="fbeta", beta=1.0)
+
+    thresholds = _search_top_rows(y, s, sizes, spec)
+
+    _, counts = _select_top_rows(s, sizes)
+    assert counts[0] < counts[1]
+    best = _search_all_rows(y, s, None, spec)
+    for j in range(2):
+        assert np.isfinite(thresholds[j])
+        assert np.count_nonzero(s[j] >= thresholds[j]) < counts[j]
+        assert np.count_nonzero(s[j] >= best[j]) > counts[j]
+
+
+def test_partial_search_matches_full_search_on_the_pooled_rows():
+    """Check that the pooled fallback, searched in part, matches the full sort."""
+    rng = np.random.default_rng(8)
+    y = rng.random((5000, 6)) < [0.1, 0.05, 0.2, 0.0005, 0.0, 0.1]
+    scores = rng.normal(size=y.shape) + 2.0 * y
+    spec = ThresholdScoring(kind="fbeta", beta=1.0)
+
+    thresholds, tuned = tune_thresholds(y, scores, spec)
+
+    labels, s, _ = _check_inputs(y, scores, None)
+    pooled_y, pooled_s = labels.reshape(1, -1), s.reshape(1, -1)
+    assert _fbeta_top_sizes(pooled_y, pooled_s, 1.0)[0] < pooled_s.size / 2
+    full = _search_all_rows(labels[tuned], s[tuned], None, spec)
+    np.testing.assert_array_equal(thresholds[tuned], full)
+    fallback = _search_all_rows(pooled_y, pooled_s, None, spec)
+    np.testing.assert_array_equal(thresholds[~tuned], fallback[0])
+
+
+def test_scores_whose_sum_overflows_are_accepted():
+    """Check that huge finite scores pass the finiteness check without a warning."""
+    y = np.array([[1, 0], [1, 1], [0, 1], [0, 0]])
+    scores = np.array([[1e308, -1e308], [1e308, 1e308], [-1e308, 1e308], [0, 0]])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        thresholds, _ = tune_thresholds(y, scores, "f1", min_positives=1)
+
+    np.testing.assert_array_equal(scores >= thresholds, y == 1)
