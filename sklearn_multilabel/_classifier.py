@@ -34,6 +34,7 @@ from ._pos_weight import compute_pos_weight
 from ._split import stratified_folds, stratified_holdout
 from ._thresholds import (
     check_threshold_scoring,
+    resampled_thresholds,
     score_at_thresholds,
     tune_thresholds,
 )
@@ -150,8 +151,9 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         thresholds tuned on this many bootstrap resamples of the tuning rows
         (drawn with ``random_state``), before the shrinkage. One tuning fits
         the luck of a few rows, such as a run of positives just below the
-        best cut; the median over resamples does not. Each resample costs one
-        threshold search (about 30 ms for 30,000 rows and 30 labels). ``0``
+        best cut; the median over resamples does not. The rows are sorted
+        once; each resample is then one pass over them (about 25 ms for
+        30,000 rows and 30 labels). ``0``
         tunes once, on the rows themselves. Labels below
         ``threshold_min_positives``, recall floors and callable metrics are
         tuned once.
@@ -1409,7 +1411,7 @@ def _resampled_thresholds(
         Calibrated logits of the tuning rows.
 
     scoring : ThresholdScoring
-        The metric the thresholds maximise.
+        An F-beta metric.
 
     sample_weight : ndarray of shape (n_tuning_rows,)
         Weights of the tuning rows.
@@ -1428,25 +1430,21 @@ def _resampled_thresholds(
     thresholds : ndarray of shape (n_labels,)
         Median logit threshold of each label over the resamples.
     """
-    n_rows = Y.shape[0]
+    draws = resampled_thresholds(
+        Y,
+        scores,
+        scoring,
+        n_resamples=n_resamples,
+        rng=rng,
+        sample_weight=sample_weight,
+        min_positives=min_positives,
+    )
 
     # "Predict every row" (-inf) and "predict none" (+inf) enter the median
     # as the cuts just at the extreme scores.
     low = scores.min(axis=0)
     high = np.nextafter(scores.max(axis=0), np.inf)
-
-    draws = np.empty((n_resamples, Y.shape[1]))
-    for i in range(n_resamples):
-        rows = rng.integers(n_rows, size=n_rows)
-        thresholds, _ = tune_thresholds(
-            Y[rows],
-            scores[rows],
-            scoring,
-            sample_weight=sample_weight[rows],
-            min_positives=min_positives,
-        )
-        draws[i] = np.clip(thresholds, low, high)
-    return np.median(draws, axis=0)
+    return np.median(np.clip(draws, low, high), axis=0)
 
 
 def _shrink_thresholds(tuned_thresholds, tuned, positives, own, shrinkage, scores):

@@ -858,6 +858,128 @@ def tune_thresholds(
     return thresholds, tuned
 
 
+def resampled_thresholds(
+    y_true,
+    scores,
+    threshold_scoring,
+    *,
+    n_resamples,
+    rng,
+    sample_weight=None,
+    min_positives=5,
+):
+    """Tune F-beta thresholds on bootstrap resamples of the rows.
+
+    Each resample draws ``n_samples`` rows with replacement
+    (``rng.integers(n_samples, size=n_samples)``) and gets the thresholds
+    ``tune_thresholds`` would give on those rows. The scores are sorted once:
+    a resample is the sorted rows it drew, each weighted by the number of
+    times it was drawn, so that every resample costs a pass over the rows
+    instead of a sort.
+
+    With unit (or no) sample weights the thresholds are exactly those of
+    ``tune_thresholds`` on the resampled rows: the counts of every cut are the
+    same whole numbers, the candidate cuts are the same (repeated rows tie),
+    and every threshold is the midpoint of the same two scores. With other
+    weights they agree up to the rounding of the weighted sums.
+
+    Parameters
+    ----------
+    y_true : array-like or sparse matrix of shape (n_samples, n_labels)
+        True labels as 0/1 values.
+
+    scores : array-like of shape (n_samples, n_labels)
+        Finite scores (logits).
+
+    threshold_scoring : str or ThresholdScoring
+        An F-beta metric, such as ``"f1"``.
+
+    n_resamples : int
+        Number of resamples.
+
+    rng : numpy.random.Generator
+        Draws the resamples.
+
+    sample_weight : array-like of shape (n_samples,), default=None
+        Row weights, carried by the drawn rows.
+
+    min_positives : float, default=5
+        As for ``tune_thresholds``, counted in each resample.
+
+    Returns
+    -------
+    thresholds : ndarray of shape (n_resamples, n_labels)
+        The thresholds of every resample, ``-inf`` and ``+inf`` included.
+
+    Raises
+    ------
+    ValueError
+        If ``threshold_scoring`` is not an F-beta metric, or as
+        ``tune_thresholds`` for bad arrays.
+    """
+    spec = check_threshold_scoring(threshold_scoring)
+    if spec.kind != "fbeta":
+        raise ValueError(
+            "resampled_thresholds takes an F-beta metric such as 'f1', got "
+            f"threshold_scoring={threshold_scoring!r}."
+        )
+    _check_min_positives(min_positives)
+    y, s, w = _check_inputs(y_true, scores, sample_weight)
+    n_labels, n_samples = s.shape
+
+    # Sort once. Every label lists the rows in its own order.
+    order = np.argsort(s, axis=1)[:, ::-1]
+    flat_order = order + (n_samples * np.arange(n_labels))[:, np.newaxis]
+    s_sorted = np.take(s, flat_order)
+    y_sorted = np.take(y, flat_order)
+
+    draws = np.empty((n_resamples, n_labels))
+    for i in range(n_resamples):
+        drawn = np.bincount(
+            rng.integers(n_samples, size=n_samples), minlength=n_samples
+        )
+        weight = drawn if w is None else drawn * w
+        present = drawn > 0
+        n_present = int(np.count_nonzero(present))
+
+        # The drawn rows of every label, in its order: as many for each label,
+        # so the boolean mask keeps a (n_labels, n_present) block.
+        keep = present[order]
+        s_drawn = s_sorted[keep].reshape(n_labels, n_present)
+        y_drawn = y_sorted[keep].reshape(n_labels, n_present)
+        w_drawn = weight[order][keep].reshape(n_labels, n_present).astype(np.float64)
+
+        tp = np.zeros((n_labels, n_present + 1))
+        fp = np.zeros((n_labels, n_present + 1))
+        wy = w_drawn * y_drawn
+        np.cumsum(wy, axis=1, out=tp[:, 1:])
+        np.cumsum(w_drawn - wy, axis=1, out=fp[:, 1:])
+        positives = tp[:, -1].copy()
+        tuned = (positives >= min_positives) & (positives > 0)
+
+        thresholds = np.empty(n_labels)
+        if np.any(tuned):
+            tied = s_drawn[tuned, :-1] == s_drawn[tuned, 1:]
+            cuts = _best_cuts_from_counts(
+                tp[tuned], fp[tuned], positives[tuned], tied, spec
+            )
+            thresholds[tuned] = _cut_thresholds(s_drawn[tuned], cuts)
+
+        # The labels left out share the threshold of all drawn rows pooled.
+        if not np.all(tuned):
+            if positives.sum() > 0:
+                thresholds[~tuned] = _search_all_rows(
+                    y_drawn.reshape(1, -1),
+                    s_drawn.reshape(1, -1),
+                    w_drawn.reshape(-1),
+                    spec,
+                )[0]
+            else:
+                thresholds[~tuned] = 0.0
+        draws[i] = thresholds
+    return draws
+
+
 def score_at_thresholds(
     y_true, scores, thresholds, threshold_scoring="f1", *, sample_weight=None
 ):

@@ -24,6 +24,7 @@ from sklearn_multilabel._thresholds import (
     _search_top_rows,
     _select_top_rows,
     check_threshold_scoring,
+    resampled_thresholds,
     tune_thresholds,
 )
 
@@ -694,3 +695,73 @@ def test_scores_whose_sum_overflows_are_accepted():
         thresholds, _ = tune_thresholds(y, scores, "f1", min_positives=1)
 
     np.testing.assert_array_equal(scores >= thresholds, y == 1)
+
+
+def _tuned_on_drawn_rows(y, scores, spec, n_resamples, seed, weights=None):
+    """Tune on the rows each resample draws, as the plain definition says."""
+    rng = np.random.default_rng(seed)
+    n_rows = y.shape[0]
+    draws = []
+    for _ in range(n_resamples):
+        rows = rng.integers(n_rows, size=n_rows)
+        w = None if weights is None else weights[rows]
+        draws.append(tune_thresholds(y[rows], scores[rows], spec, sample_weight=w)[0])
+    return np.array(draws)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("rounding", [None, 1, 0])
+@pytest.mark.parametrize("beta", [0.5, 1.0, 2.0])
+def test_resampled_thresholds_equal_tuning_on_the_drawn_rows(seed, rounding, beta):
+    """Check bit for bit: sorting once gives the thresholds of each resample."""
+    rng = np.random.default_rng(seed)
+    rates = np.array([0.004, 0.01, 0.03, 0.1, 0.3, 0.5])
+    y = (rng.random((700, rates.size)) < rates).astype(np.int64)
+    scores = rng.normal(size=y.shape) + 1.5 * y
+    scores[:, 2] = rng.normal(size=700)  # no signal
+    if rounding is not None:
+        scores = np.round(scores, rounding)
+
+    resampled = resampled_thresholds(
+        y, scores, f"f{beta}", n_resamples=12, rng=np.random.default_rng(7)
+    )
+
+    expected = _tuned_on_drawn_rows(y, scores, f"f{beta}", 12, seed=7)
+    np.testing.assert_array_equal(resampled, expected)
+    # Both branches run: the rarer labels fall below min_positives in some
+    # resamples (the pooled threshold) and reach it in others.
+    draw = np.random.default_rng(7)
+    drawn = [y[draw.integers(700, size=700)].sum(axis=0) for _ in range(12)]
+    assert np.any(np.array(drawn)[:, :2] < 5)
+    assert np.any(np.array(drawn)[:, :2] >= 5)
+
+
+def test_resampled_thresholds_carry_sample_weights():
+    """Check weighted rows: the same thresholds up to the rounding of sums."""
+    rng = np.random.default_rng(3)
+    y = (rng.random((500, 3)) < 0.1).astype(np.int64)
+    scores = rng.normal(size=y.shape) + 2.0 * y
+    weights = rng.uniform(0.5, 2.0, size=500)
+
+    resampled = resampled_thresholds(
+        y,
+        scores,
+        "f1",
+        n_resamples=10,
+        rng=np.random.default_rng(0),
+        sample_weight=weights,
+    )
+
+    expected = _tuned_on_drawn_rows(y, scores, "f1", 10, seed=0, weights=weights)
+    np.testing.assert_allclose(resampled, expected, rtol=1e-12)
+
+
+def test_resampled_thresholds_take_f_beta_only():
+    """Check that a recall floor or a callable is refused with the value."""
+    y = np.array([[1], [0], [1], [0]])
+    scores = np.array([[0.9], [0.1], [0.8], [0.3]])
+    for scoring in ("precision_at_recall=0.5", lambda t, p: 0.0):
+        with pytest.raises(ValueError, match="F-beta metric"):
+            resampled_thresholds(
+                y, scores, scoring, n_resamples=2, rng=np.random.default_rng(0)
+            )
