@@ -694,6 +694,32 @@ def _search_top_rows(y, s, sizes, spec):
     return _cut_thresholds(s_sorted, cuts)
 
 
+def _sorted_by_score(s):
+    """Sort the rows of every label by decreasing score.
+
+    Parameters
+    ----------
+    s : ndarray of shape (n_labels, n_samples)
+        Scores.
+
+    Returns
+    -------
+    order : ndarray of shape (n_labels, n_samples)
+        Row indices of every label by decreasing score.
+
+    flat_order : ndarray of shape (n_labels, n_samples)
+        The same as indices into the flattened array: gathering through them
+        is faster than ``np.take_along_axis``.
+
+    s_sorted : ndarray of shape (n_labels, n_samples)
+        The sorted scores.
+    """
+    n_labels, n_samples = s.shape
+    order = np.argsort(s, axis=1)[:, ::-1]
+    flat_order = order + (n_samples * np.arange(n_labels))[:, np.newaxis]
+    return order, flat_order, np.take(s, flat_order)
+
+
 def _search_all_rows(y, s, w, spec):
     """Find the best threshold of every label by sorting all of its rows.
 
@@ -718,12 +744,7 @@ def _search_all_rows(y, s, w, spec):
         Best threshold of every label, rule ``score >= threshold``.
     """
     n_labels, n_samples = s.shape
-
-    # Sort every label by decreasing score. Gathering through flat indices is
-    # faster than np.take_along_axis.
-    order = np.argsort(s, axis=1)[:, ::-1]
-    flat_order = order + (n_samples * np.arange(n_labels))[:, np.newaxis]
-    s_sorted = np.take(s, flat_order)
+    order, flat_order, s_sorted = _sorted_by_score(s)
 
     # A cut of k rows, 0 < k < n, is ruled out between two equal scores.
     tied = s_sorted[:, :-1] == s_sorted[:, 1:]
@@ -928,9 +949,7 @@ def resampled_thresholds(
     n_labels, n_samples = s.shape
 
     # Sort once. Every label lists the rows in its own order.
-    order = np.argsort(s, axis=1)[:, ::-1]
-    flat_order = order + (n_samples * np.arange(n_labels))[:, np.newaxis]
-    s_sorted = np.take(s, flat_order)
+    order, flat_order, s_sorted = _sorted_by_score(s)
     y_sorted = np.take(y, flat_order)
 
     draws = np.empty((n_resamples, n_labels))
