@@ -99,6 +99,44 @@ def test_quality_benchmark_runs_the_text_pipeline(tmp_path):
     _check_png(tmp_path / "quality.png")
 
 
+def test_image_block_cnn_reads_the_features_as_a_grid_of_blocks():
+    """Check the scene network: one logit per label, and a clear error for X."""
+    from benchmarks.quality import image_block_cnn
+
+    model = image_block_cnn({"n_features_in_": 294, "n_outputs_": 6})
+    assert model.output_shape == (None, 6)
+    # The two convolutions see a 7 x 7 picture of 6 channels.
+    convolutions = [layer for layer in model.layers if "conv" in layer.name]
+    assert [layer.input.shape[1:] for layer in convolutions][0] == (7, 7, 6)
+    with pytest.raises(ValueError, match="got 100 features"):
+        image_block_cnn({"n_features_in_": 100, "n_outputs_": 6})
+
+
+def test_quality_grid_search_tries_the_scene_network(tmp_path):
+    """Check that the scene search holds the convolutional grid and runs it."""
+    if not DATA_HOME.is_dir():
+        pytest.skip(f"the shared data folder {DATA_HOME} is not present")
+    from benchmarks.quality import TUNED, image_block_cnn, search_space
+
+    grids = search_space("scene", quick=False)
+    assert len(grids) == 2 and grids[1]["clf__model"] == [image_block_cnn]
+    assert search_space("yeast", quick=False) == grids[:1]
+
+    result = run_quality(
+        datasets=["scene"],
+        seeds=[0],
+        estimators=[TUNED],
+        data_home=DATA_HOME,
+        out=tmp_path,
+        quick=True,
+        verbose=0,
+    )
+    (run,) = result["runs"]
+    assert 0 < run["macro_f1"] <= 1
+    # The winning setting is named, a builder by its name, not its address.
+    assert run["detail"] and " at 0x" not in run["detail"]
+
+
 def test_quality_merge_reruns_some_rows_and_keeps_the_others(tmp_path):
     """Check --merge: fits of the pairs not run now are kept, the others replaced."""
     common = dict(datasets=["reference"], out=tmp_path, quick=True, verbose=0)
