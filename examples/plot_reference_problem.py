@@ -138,9 +138,11 @@ print(f"mean log(pos_weight): {np.log(pos_weight).mean():.2f}")
 # ---------------------
 # :class:`~sklearn_multilabel.WeightedMultiLabelClassifier` trains the same
 # kind of network on the same weighted loss, takes ``log(pos_weight)`` off
-# the logits again, and tunes one threshold per label on rows held out from
-# training (20% of the training rows by default), for F1 unless told
-# otherwise.
+# the logits again, and tunes one threshold per label, for F1 unless told
+# otherwise, on rows the network did not train on. By default
+# (``cv="auto"``) five networks each train on four fifths of the rows and
+# score the fifth left out; the thresholds are tuned on these out-of-fold
+# scores, and the fitted model averages the five networks.
 common = dict(hidden_layer_sizes=hidden, n_iter_no_change=10, epochs=100)
 clf_f1 = WeightedMultiLabelClassifier(random_state=0, **common).fit(X, Y)
 results["this estimator, F1"] = scores(clf_f1.predict(X_test))
@@ -184,9 +186,10 @@ print(f"true P(label | feature 0) = {p_true:.4f}; predict_proba: {p_model:.4f}")
 # ------------------------
 # :class:`~sklearn_multilabel.ThresholdPrecisionRecallDisplay` draws the
 # precision-recall curve of each label on the test rows and marks the point
-# of the threshold the estimator chose. With F1 the points sit at the corner
-# of precision 1 and recall 0.1; with F2 the thresholds of some labels drop to
-# "predict everything", recall 1.
+# of the threshold the estimator chose. With F1 the points sit at recall 0.1,
+# the rows whose feature is 1; precision falls below 1 where a threshold also
+# lets through a few rows whose feature is 0. With F2 the thresholds of some
+# labels drop to "predict everything", recall 1.
 fig, axes = plt.subplots(1, 2, figsize=(10, 5))
 ThresholdPrecisionRecallDisplay.from_estimator(
     clf_f1, X_test, Y_test, labels=[0, 1, 2, 3], ax=axes[0], iso_f1=[0.1, 0.2]

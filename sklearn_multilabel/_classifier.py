@@ -153,14 +153,14 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         the luck of a few rows, such as a run of positives just below the
         best cut; the median over resamples does not. The rows are sorted
         once; each resample is then one pass over them (about 25 ms for
-        30,000 rows and 30 labels). ``0``
-        tunes once, on the rows themselves. Labels below
-        ``threshold_min_positives``, recall floors and callable metrics are
-        tuned once.
+        30,000 rows and 30 labels). ``0`` tunes once, on the rows themselves.
+        Labels below ``threshold_min_positives``, recall floors and callable
+        metrics are tuned once.
 
     validation_fraction : float, default=0.2
         Share of the rows held out, stratified by label, for early stopping
-        and threshold tuning. Nothing is held out when neither needs it.
+        and threshold tuning when there is no cross-fitting (see ``cv``) or
+        the thresholds are fixed. Nothing is held out when neither needs it.
 
     cv : "auto", int, cross-validation splitter, iterable or None, \
             default="auto"
@@ -218,9 +218,9 @@ class WeightedMultiLabelClassifier(ClassifierMixin, BaseWrapper):
         ``model.stop_training`` to stop).
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the split of the rows, the order of the batches and the
-        initial weights. An int makes a fit repeatable to the last digit on
-        the same machine.
+        Seeds the split of the rows (folds or hold-out), the order of the
+        batches, the initial weights and the threshold resamples. An int
+        makes a fit repeatable to the last digit on the same machine.
 
     verbose : int, default=0
         1 shows Keras progress bars during training.
