@@ -1,7 +1,7 @@
 """
-==================================================
+===================================================
 A network of your own: convolutions on image blocks
-==================================================
+===================================================
 
 The scene data set (Boutell et al. 2004) describes 2,407 photographs by 294
 numbers and marks each with one or more of six scenes: beach, sunset, fall
@@ -63,7 +63,7 @@ print("share of photographs per scene:", Y.mean().round(3).to_dict())
 channels = X.to_numpy().reshape(-1, 6, 7, 7)
 fig, ax = plt.subplots(figsize=(4, 4))
 image = ax.imshow(channels[:, 0].mean(axis=0), cmap="gray")
-ax.set_title("First channel, mean over the training set")
+ax.set_title("First channel, training mean")
 ax.set_xlabel("block column")
 ax.set_ylabel("block row")
 fig.colorbar(image, ax=ax, shrink=0.8)
@@ -144,8 +144,8 @@ for offset, (name, scores) in enumerate(per_label.items()):
     ax.bar(positions + (offset - 1) * width, scores, width, label=name)
 ax.set_xticks(positions, labels)
 ax.set_ylabel("F1 on the test photographs")
-ax.set_ylim(0, 1)
-ax.legend(loc="lower right")
+ax.set_ylim(0, 1.15)
+ax.legend(loc="upper center", ncols=3)
 plt.show()
 
 # %%
