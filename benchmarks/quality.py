@@ -73,19 +73,6 @@ GRID = {
 }
 QUICK_GRID = {"pos_weight": ["balanced", "sqrt"]}
 
-# Networks of their own that the search also tries, on the data sets whose
-# features have a known layout: scene's 294 features are the means and
-# variances of L, U and V over a 7 x 7 grid of image blocks, which
-# `image_block_cnn` reads as a 7 x 7 image of 6 channels. Each entry is one
-# more grid of GridSearchCV, searched beside GRID.
-ARCHITECTURE_GRIDS = {
-    "scene": {
-        "model": ["image_block_cnn"],
-        "model__dropout": [0.2, 0.5],
-        "model__flip": [False, True],
-    },
-}
-
 # Sizes of the reference problem (training rows, test rows, labels) and of
 # the GoEmotions vocabulary.
 REFERENCE_SIZE = (30000, 20000, 30)
@@ -265,16 +252,25 @@ def image_block_cnn(meta, grid=(7, 7), dropout=0.5, flip=True, filters=32, width
     return keras.Model(inputs, outputs)
 
 
-# Builders named in ARCHITECTURE_GRIDS.
-BUILDERS = {"image_block_cnn": image_block_cnn}
+# Networks of their own that the search also tries, on the data sets whose
+# features have a known layout: scene's 294 features are the means and
+# variances of L, U and V over a 7 x 7 grid of image blocks, which
+# `image_block_cnn` reads as a 7 x 7 image of 6 channels. Each entry is one
+# more grid of GridSearchCV, searched beside GRID.
+ARCHITECTURE_GRIDS = {
+    "scene": {
+        "model": [image_block_cnn],
+        "model__dropout": [0.2, 0.5],
+        "model__flip": [False, True],
+    },
+}
 
 
 def search_space(dataset, quick):
     """The grids GridSearchCV searches on `dataset`, keyed for the pipeline."""
     grids = [QUICK_GRID if quick else GRID]
     if dataset in ARCHITECTURE_GRIDS:
-        grid = dict(ARCHITECTURE_GRIDS[dataset])
-        grid["model"] = [BUILDERS[builder] for builder in grid["model"]]
+        grid = ARCHITECTURE_GRIDS[dataset]
         if quick:
             # One small network; the quick run's size of the default network
             # must not reach a builder that replaces it.

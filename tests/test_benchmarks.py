@@ -107,7 +107,7 @@ def test_image_block_cnn_reads_the_features_as_a_grid_of_blocks():
     assert model.output_shape == (None, 6)
     # The two convolutions see a 7 x 7 picture of 6 channels.
     convolutions = [layer for layer in model.layers if "conv" in layer.name]
-    assert [layer.input.shape[1:] for layer in convolutions][0] == (7, 7, 6)
+    assert convolutions[0].input.shape[1:] == (7, 7, 6)
     with pytest.raises(ValueError, match="got 100 features"):
         image_block_cnn({"n_features_in_": 100, "n_outputs_": 6})
 
